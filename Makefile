@@ -1,0 +1,45 @@
+# Two commands do all of the set-up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+OUT    ?= out/xor
+
+.PHONY: demo test lint bench docs graphviz torch clean
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[plots]"
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	$(PIP) install --quiet -e ".[test]"
+	touch $@
+
+# Graphviz's `dot` renders the computation graphs. Install it with the system
+# package manager where we can (root or passwordless sudo); otherwise say how.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || bash .ci/install-graphviz
+
+# PyTorch is only a test oracle: the CPU build, exactly this version, never a
+# CUDA build. Where the machine does not offer it, the oracle tests skip.
+torch: $(VENV)/.test
+	@$(PY) -c "import torch" 2>/dev/null || $(PIP) install --quiet "torch==2.13.0+cpu" || \
+	  echo "PyTorch CPU build not available here: the PyTorch-oracle tests will skip."
+
+demo: $(VENV)/.base graphviz
+	$(PY) examples/xor.py --out $(OUT)
+
+test: $(VENV)/.test graphviz torch
+	$(PY) -m ruff check tinygrad_edu tests examples benchmarks
+	$(PY) -m pytest
+
+lint: $(VENV)/.test
+	$(PY) -m ruff check tinygrad_edu tests examples benchmarks
+
+bench: $(VENV)/.base
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,206 @@
+"""The backward pass: gradients flow from the outputs to the leaves.
+
+1. Walk the graph once from the roots (an explicit stack, no recursion) and
+   count, for every node, how many consumers will send it a gradient.
+2. Start from the roots. A node runs when all of its consumers have sent
+   their gradient (its count reached 0), so it runs exactly once, with the
+   sum of them; its ``backward`` gives one gradient per input, which goes to
+   the input's node. Leaves' ``AccumulateGrad`` nodes add theirs into ``.grad``.
+
+That order is a reverse topological order: every node after all nodes that
+use its output. Un-broadcasting happens here, in one place: a gradient whose
+shape is not its input's is summed down to it (see ``sum_to_shape``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import AccumulateGrad, Function, _AnomalyState, gradient_edge
+from tinygrad_edu.autograd.grad_mode import _GradState
+from tinygrad_edu.tensor import Tensor, _wrap
+
+Node = Function | AccumulateGrad
+
+
+def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
+    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(dim=axes, keepdim=True)
+    return grad.reshape(shape) if grad.shape != shape else grad
+
+
+def _count_dependencies(roots: Sequence[Node]) -> dict:
+    """For each node reachable from the roots, the number of edges that lead into it."""
+    dependencies: dict = {}
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for next_node in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    return dependencies
+
+
+def _call_hooks(hooks: list | None, grad: Tensor) -> Tensor:
+    for hook in hooks or ():
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
+
+
+def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph: bool) -> None:
+    """``tensor.grad += grad``; the first gradient is stored without a copy when it is safe."""
+    if tensor.grad is None:
+        data = grad.data
+        # A gradient array may also be another leaf's gradient (add hands the same
+        # one to both inputs) or a view of something else: then keep a copy.
+        if not create_graph and (id(data) in handed_out or not data.flags.owndata):
+            grad = _wrap(data.copy())
+        handed_out.add(id(grad.data))
+        tensor.grad = grad if create_graph else grad.detach()
+    elif create_graph or tensor.grad.requires_grad:
+        tensor.grad = tensor.grad + grad
+    else:
+        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+        tensor.grad._version.value += 1
+
+
+def _check_nan(node: Function, grads: tuple) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and np.isnan(g.data).any():
+            where = f"\nIt was created at:\n{node._created_at}" if node._created_at else ""
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output "
+                f"(the gradient for input {i} of op '{node.op_name}').{where}"
+            )
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+) -> list | None:
+    """Propagate ``root_grads`` back from ``roots``.
+
+    Without ``inputs`` the gradients accumulate into the leaves' ``.grad``.
+    With ``inputs`` (``autograd.grad``) nothing is accumulated and the
+    gradient reaching each input is returned instead (None where none did).
+    """
+    root_nodes = [gradient_edge(t) for t in roots]
+    dependencies = _count_dependencies(root_nodes)
+
+    # What to capture for autograd.grad: leaf inputs at their accumulator,
+    # other inputs at their grad_fn (the gradient of its output, complete when it runs).
+    capture: dict = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            capture.setdefault(gradient_edge(t), []).append(i)
+    captured: list = [None] * (len(inputs) if inputs is not None else 0)
+
+    pending: dict = {}
+    handed_out: set = set()
+    for node, grad in zip(root_nodes, root_grads):
+        handed_out.add(id(grad.data))
+        pending[node] = pending[node] + grad if node in pending else grad
+    ready = [node for node in dict.fromkeys(root_nodes) if dependencies.get(node, 0) == 0]
+
+    previous = _GradState.enabled
+    _GradState.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad = pending.pop(node, None)
+            if grad is not None:
+                grad = _call_hooks(node._hooks, grad)
+                if node._retained is not None:
+                    _retain(node._retained, grad, handed_out, create_graph)
+                for i in capture.get(node, ()):
+                    captured[i] = grad
+            if type(node) is AccumulateGrad:
+                if grad is not None and inputs is None:
+                    leaf = node.variable()
+                    if leaf is not None:
+                        _accumulate_into(leaf, grad, handed_out, create_graph)
+                continue
+            next_nodes = node.next_functions
+            if grad is None:
+                grads: tuple = (None,) * len(next_nodes)
+            else:
+                grads = node.backward(node, grad)
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                if len(grads) != len(next_nodes):
+                    raise RuntimeError(
+                        f"{node.name()}.backward returned {len(grads)} gradients; "
+                        f"expected {len(next_nodes)}, one per input of forward"
+                    )
+                if _AnomalyState.enabled:
+                    _check_nan(node, grads)
+            if not retain_graph:
+                node.release()
+            for next_node, g in zip(next_nodes, grads):
+                if next_node is None:
+                    continue
+                if g is not None:
+                    g = _fit_to_input(node, next_node, g)
+                    if next_node in pending:
+                        pending[next_node] = pending[next_node] + g
+                    else:
+                        pending[next_node] = g
+                remaining = dependencies[next_node] - 1
+                dependencies[next_node] = remaining
+                if remaining == 0:
+                    ready.append(next_node)
+    finally:
+        _GradState.enabled = previous
+    return captured if inputs is not None else None
+
+
+def _fit_to_input(node: Function, next_node: Node, g: Tensor) -> Tensor:
+    """Bring ``g`` to its input's shape and dtype (the one place broadcasting is undone)."""
+    if type(g) is not Tensor:
+        raise TypeError(
+            f"{node.name()}.backward must return Tensors (or None), got {type(g).__name__}"
+        )
+    if type(next_node) is AccumulateGrad:
+        leaf = next_node.variable()
+        if leaf is None:
+            return g
+        shape, dtype = leaf.data.shape, leaf.data.dtype
+    else:
+        shape, dtype = next_node.output_shape, next_node.output_dtype
+    if g.data.shape != shape:
+        try:
+            g = sum_to_shape(g, shape)
+        except (ValueError, RuntimeError):
+            raise RuntimeError(
+                f"{node.name()}.backward returned a gradient of shape {g.shape} for an input "
+                f"of shape {shape}; the shapes must match (or broadcast to it)"
+            ) from None
+    if g.data.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _retain(tensor_ref: weakref.ref, grad: Tensor, handed_out: set, create_graph: bool) -> None:
+    tensor = tensor_ref()
+    if tensor is not None:
+        _accumulate_into(tensor, grad, handed_out, create_graph)

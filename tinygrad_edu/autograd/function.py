@@ -1,0 +1,216 @@
+"""``Function``: the one mechanism behind every differentiable op.
+
+An op is a subclass with two static methods, exactly as in PyTorch::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):            # tensors in, numpy inside
+            out = Tensor(np.exp(x.data))
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad_output):  # Tensor ops, so it is differentiable too
+            (out,) = ctx.saved_tensors
+            return grad_output * out
+
+``Exp.apply(x)`` runs ``forward`` and, when a gradient is wanted, makes the
+``Function`` instance (the ``ctx``) the output's ``grad_fn``: a node of the
+graph that remembers its inputs' nodes in ``next_functions``.
+
+No reference cycles: a node refers to the nodes of its inputs and to the
+tensors it saved, never to its own output. When an op saves its own output
+(as ``Exp`` does above), only the output's array is kept, and
+``saved_tensors`` rebuilds a tensor around it at backward time. So a graph is
+freed by reference counting as soon as the last tensor of it goes away.
+"""
+
+from __future__ import annotations
+
+import traceback
+import weakref
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.grad_mode import _GradState
+from tinygrad_edu.tensor import Tensor, VersionCounter, _wrap
+
+SECOND_BACKWARD_MESSAGE = (
+    "Trying to backward through the graph a second time (or to read saved tensors after "
+    "they were freed). Saved values are released after backward; pass retain_graph=True "
+    "to the first backward() if you need to go through the graph again."
+)
+
+
+class _SavedOutput:
+    """An op's own output kept as its array only (keeping the Tensor would be a cycle)."""
+
+    __slots__ = ("data", "version_counter")
+
+    def __init__(self, output: Tensor) -> None:
+        self.data = output.data
+        self.version_counter = output._version
+
+
+class _AnomalyState:
+    enabled: bool = False
+
+
+class Function:
+    """Base class of differentiable ops; an instance is both ``ctx`` and graph node.
+
+    Subclasses write ``forward(ctx, *inputs)`` (returns a Tensor or a numpy
+    array) and ``backward(ctx, grad_output)`` (returns one gradient, or None,
+    per input of ``forward``, as Tensors).
+    """
+
+    # Defaults on the class so that an op that needs none of them pays nothing.
+    next_functions: tuple = ()
+    needs_input_grad: tuple = ()
+    output_shape: tuple = ()
+    output_dtype: np.dtype | None = None
+    _saved: tuple | None = None
+    _saved_versions: tuple = ()
+    _released: bool = False
+    _hooks: list | None = None
+    _retained: weakref.ref | None = None
+    _created_at: str | None = None
+
+    @staticmethod
+    def forward(ctx: Function, *args: Any) -> Tensor | np.ndarray:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor | tuple | None:
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        """Run ``forward`` and record the node if any input requires grad."""
+        ctx = cls()
+        record = False
+        if _GradState.enabled:
+            needs = [type(a) is Tensor and a.requires_grad for a in args]
+            record = True in needs
+            ctx.needs_input_grad = tuple(needs)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+
+        previous = _GradState.enabled
+        _GradState.enabled = False  # forward itself is never recorded
+        try:
+            result = cls.forward(ctx, *args)
+        finally:
+            _GradState.enabled = previous
+        if type(result) is not Tensor:
+            result = _wrap(np.asarray(result))
+        elif any(result is a for a in args):
+            result = _wrap(result.data)  # never re-use an input as the output node
+
+        if record:
+            ctx.next_functions = tuple(
+                gradient_edge(a) if need else None for a, need in zip(args, ctx.needs_input_grad)
+            )
+            ctx.output_shape = result.data.shape
+            ctx.output_dtype = result.data.dtype
+            result.requires_grad = True
+            result.grad_fn = ctx
+            saved = ctx._saved
+            if saved is not None and any(t is result for t in saved):
+                ctx._saved = tuple(_SavedOutput(t) if t is result else t for t in saved)
+            if _AnomalyState.enabled:
+                ctx._created_at = "".join(traceback.format_stack()[:-1])
+        return result
+
+    # ----- what backward can use -------------------------------------------------
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep tensors for backward; in-place changes to them are caught there."""
+        self._saved = tensors
+        self._saved_versions = tuple([0 if t is None else t._version.value for t in tensors])
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved tensors, checked against in-place changes since they were saved."""
+        if self._released:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        if self._saved is None:
+            return ()
+        unpacked = []
+        for saved, version in zip(self._saved, self._saved_versions):
+            if type(saved) is _SavedOutput:
+                if saved.version_counter.value != version:
+                    self._raise_modified(saved.data.shape, saved.version_counter.value, version)
+                saved = _wrap(saved.data, True, self)
+                saved._version = VersionCounter()
+            elif saved is not None and saved._version.value != version:
+                self._raise_modified(saved.shape, saved._version.value, version)
+            unpacked.append(saved)
+        return tuple(unpacked)
+
+    def _raise_modified(self, shape: tuple, now: int, expected: int) -> None:
+        raise RuntimeError(
+            f"one of the tensors needed by {self.name()} to compute gradients (shape "
+            f"{tuple(shape)}) has been modified by an in-place operation: it is at version "
+            f"{now}; expected version {expected}. Use an out-of-place op (x = x * 2, not "
+            f"x *= 2) or clone() the tensor before changing it."
+        )
+
+    def release(self) -> None:
+        """Drop the saved tensors (done by backward unless retain_graph=True)."""
+        if self._saved is not None:
+            self._saved = None
+            self._released = True
+
+    # ----- naming, for reprs, drawings and error messages -----------------------
+    def name(self) -> str:
+        """PyTorch-style node name, e.g. ``MulBackward0``."""
+        return f"{type(self).__name__}Backward0"
+
+    @property
+    def op_name(self) -> str:
+        """Short op name for drawings, e.g. ``mul``."""
+        return type(self).__name__.lower()
+
+    def register_hook(self, hook: Any) -> None:
+        """Call ``hook(grad_output)`` when the gradient of this node's output is complete."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """The node behind a leaf tensor: adds the gradient that reaches it into ``.grad``.
+
+    One per leaf, created on first use and kept by the leaf. It refers to the
+    leaf weakly, so leaf and node form no cycle.
+    """
+
+    __slots__ = ("variable", "_hooks", "__weakref__")
+    next_functions: tuple = ()
+    _retained = None
+
+    def __init__(self, leaf: Tensor) -> None:
+        self.variable = weakref.ref(leaf)
+        self._hooks = None
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    op_name = "accumulate_grad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def gradient_edge(t: Tensor) -> Function | AccumulateGrad:
+    """The node a gradient for ``t`` flows into: its grad_fn, or its leaf accumulator."""
+    if t.grad_fn is not None:
+        return t.grad_fn
+    acc = t._accumulator
+    if acc is None:
+        acc = t._accumulator = AccumulateGrad(t)
+    return acc

@@ -1,0 +1,181 @@
+"""Making tensors: ``tensor``, ``zeros``, ``arange``, ``randn`` ... with PyTorch's dtypes."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import dtypes
+from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
+from tinygrad_edu.random import generator
+from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
+
+
+def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError(_INT_GRAD_MESSAGE.format(dtypes.from_numpy_dtype(data.dtype)))
+    dtypes.from_numpy_dtype(data.dtype)  # rejects unsupported dtypes with a clear message
+    return _wrap(data, requires_grad)
+
+
+def _size(size: tuple) -> tuple:
+    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    if not all(isinstance(s, (builtins.int, np.integer)) for s in size):
+        raise TypeError(f"sizes must be ints, got {size!r}")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(size)}")
+    return tuple(builtins.int(s) for s in size)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return (get_default_dtype() if dtype is None else to_dtype(dtype)).np_dtype
+
+
+def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
+
+    Python floats become the default dtype (float32), ints int64, bools bool;
+    a numpy array keeps its dtype.
+    """
+    if isinstance(data, Tensor):
+        array = data.data.copy()
+    elif isinstance(data, np.ndarray):
+        array = data.copy()
+    else:
+        array = np.array(_unwrap_nested(data))
+        if array.dtype == np.float64:
+            array = array.astype(get_default_dtype().np_dtype)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
+        elif array.dtype.kind not in "fb":
+            raise TypeError(
+                f"tensor(): could not make a tensor from {type(data).__name__} data; expected "
+                f"numbers, bools, (nested) lists of them, a numpy array or a Tensor"
+            )
+    if dtype is not None:
+        array = array.astype(to_dtype(dtype).np_dtype, copy=False)
+    return _finish(array, requires_grad)
+
+
+def as_tensor(data: Any, dtype: DType | None = None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == to_dtype(dtype)):
+        return data
+    return tensor(data, dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (changes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return _finish(array, False)
+
+
+def zeros(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: DType | None = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value's type."""
+    if dtype is None:
+        kind = np.asarray(fill_value).dtype.kind
+        by_kind = {"f": get_default_dtype(), "b": dtypes.bool}
+        dtype = by_kind.get(kind, dtypes.int64)
+    size = _size(size if isinstance(size, (tuple, list)) else (size,))
+    return _finish(np.full(size, fill_value, to_dtype(dtype).np_dtype), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = None,
+           requires_grad: bool = False) -> Tensor:
+    """``[start, end)`` in steps; int64 for integer arguments, else the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if dtype is None:
+        ints = all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
+        dtype = dtypes.int64 if ints else get_default_dtype()
+    np_dtype = to_dtype(dtype).np_dtype
+    count = max(int(np.ceil((end - start) / step)), 0)
+    values = start + step * np.arange(count, dtype=np.float64 if np_dtype.kind == "f" else None)
+    return _finish(values.astype(np_dtype), requires_grad)
+
+
+def linspace(start: Any, end: Any, steps: int, dtype: DType | None = None,
+             requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: DType | None = None,
+        requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1), from the generator that ``manual_seed`` seeds."""
+    data = generator().random(_size(size)).astype(_float_dtype(dtype))
+    return _finish(data, requires_grad)
+
+
+def randn(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal, from the generator that ``manual_seed`` seeds."""
+    data = generator().standard_normal(_size(size)).astype(_float_dtype(dtype))
+    return _finish(data, requires_grad)
+
+
+def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = None) -> Tensor:
+    """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0, as in PyTorch."""
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError("randint() missing the required argument 'size'")
+    data = generator().integers(low, high, _size(tuple(size)))
+    return _finish(data.astype(to_dtype(dtype or dtypes.int64).np_dtype), False)
+
+
+def randperm(n: int, dtype: DType | None = None) -> Tensor:
+    return _finish(generator().permutation(n).astype(to_dtype(dtype or dtypes.int64).np_dtype),
+                   False)
+
+
+def _like(t: Tensor, dtype: Any) -> np.dtype:
+    return t.data.dtype if dtype is None else to_dtype(dtype).np_dtype
+
+
+def zeros_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(t.shape, _like(t, dtype)), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(t.shape, _like(t, dtype)), requires_grad)
+
+
+def empty_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.empty(t.shape, _like(t, dtype)), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None,
+              requires_grad: bool = False) -> Tensor:
+    return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
+
+
+def rand_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(generator().random(t.shape).astype(_like(t, dtype)), requires_grad)
+
+
+def randn_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    return _finish(generator().standard_normal(t.shape).astype(_like(t, dtype)), requires_grad)

@@ -1,0 +1,39 @@
+"""``repr`` of a tensor in PyTorch's style: ``tensor([1.5000, 2.0000], requires_grad=True)``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu import dtypes
+
+
+def _float_formatter(values: np.ndarray):
+    finite = values[np.isfinite(values)]
+    if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
+        return lambda x: f"{x:.0f}." if np.isfinite(x) else str(x)
+    nonzero = np.abs(finite[finite != 0])
+    if nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4):
+        return lambda x: f"{x:.4e}"
+    return lambda x: f"{x:.4f}"
+
+
+def tensor_repr(t) -> str:
+    data = t.data
+    if data.dtype.kind == "f":
+        formatter = {"float_kind": _float_formatter(data)}
+    else:
+        formatter = None
+    body = np.array2string(
+        data, separator=", ", prefix="tensor(", formatter=formatter, threshold=1000, edgeitems=3
+    )
+    extras = []
+    default_dtypes = (dtypes.get_default_dtype().np_dtype, np.dtype(np.int64), np.dtype(np.bool_))
+    if data.dtype not in default_dtypes:
+        extras.append(f"dtype={t.dtype!r}")
+    if data.size == 0 and data.shape != (0,):
+        extras.append(f"size={tuple(data.shape)}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + ", ".join([body, *extras]) + ")"

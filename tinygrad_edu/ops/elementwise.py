@@ -1,0 +1,377 @@
+"""Elementwise ops. Each forward computes with numpy; each backward states the
+derivative with Tensor ops, so that it can be differentiated again.
+
+Notation: ``g`` is ``grad_output``, the gradient of the loss with respect to
+this op's output; each backward returns ``g * d(out)/d(input)`` per input.
+Broadcast inputs get a gradient of the output's shape; the engine sums it
+down to the input's shape (``autograd.engine.sum_to_shape``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.tensor import Tensor, _wrap
+
+# exp overflows past these; sigmoid clips its exponent there (the result is 0 anyway).
+_EXP_LIMIT = {np.dtype(np.float16): 11.0, np.dtype(np.float32): 88.0, np.dtype(np.float64): 709.0}
+
+
+def _constant(array: np.ndarray) -> Tensor:
+    """A tensor that backward uses as a constant (a mask, a sign): never differentiated."""
+    return _wrap(array)
+
+
+class Add(Function):
+    """out = a + b.   d/da = 1,  d/db = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.data + b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    """out = a - b.   d/da = 1,  d/db = -1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.data - b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Neg(Function):
+    """out = -a.   d/da = -1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Mul(Function):
+    """out = a * b.   d/da = b,  d/db = a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        # Keep only what a wanted gradient needs: b for a's, a for b's.
+        needs_a, needs_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
+        return a.data * b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        grad_a = g * b if ctx.needs_input_grad[0] else None
+        grad_b = g * a if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    """out = a / b.   d/da = 1 / b,  d/db = -a / b**2 = -out / b.
+
+    Integer division gives the default float dtype, as in PyTorch (true division).
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.data.dtype.kind != "f":
+            from tinygrad_edu.dtypes import get_default_dtype
+
+            dtype = get_default_dtype().np_dtype
+            return np.true_divide(a.data, b.data, dtype=dtype)
+        out = _wrap(a.data / b.data)
+        ctx.save_for_backward(b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        b, out = ctx.saved_tensors
+        grad_a = g / b if ctx.needs_input_grad[0] else None
+        grad_b = -g * out / b if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """out = a ** b.   d/da = b * a**(b - 1),  d/db = out * log(a)  (taken as 0 where a = 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _wrap(np.power(a.data, b.data))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        grad_a = g * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            safe_log = Where.apply(_constant(a.data > 0), a, _constant(np.ones((), a.data.dtype)))
+            grad_b = g * out * safe_log.log()
+        return grad_a, grad_b
+
+
+class Exp(Function):
+    """out = exp(a).   d/da = exp(a) = out."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = _wrap(np.exp(a.data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    """out = log(a).   d/da = 1 / a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class Log1p(Function):
+    """out = log(1 + a).   d/da = 1 / (1 + a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (1 + a)
+
+
+class Sqrt(Function):
+    """out = sqrt(a).   d/da = 1 / (2 sqrt(a)) = 1 / (2 out)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = _wrap(np.sqrt(a.data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Sin(Function):
+    """out = sin(a).   d/da = cos(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.cos()
+
+
+class Cos(Function):
+    """out = cos(a).   d/da = -sin(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * a.sin()
+
+
+class Tanh(Function):
+    """out = tanh(a).   d/da = 1 - tanh(a)**2 = 1 - out**2."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = _wrap(np.tanh(a.data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """out = σ(a) = 1 / (1 + exp(-a)).   d/da = σ(a)(1 - σ(a)) = out (1 - out).
+
+    The exponent is clipped where exp would overflow; σ is 0 there to the
+    dtype's precision, so the value is unchanged and no warning is printed.
+    """
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.negative(a.data)
+        np.minimum(z, _EXP_LIMIT.get(z.dtype, 709.0), out=z)
+        np.exp(z, out=z)
+        z += 1
+        out = _wrap(np.reciprocal(z, out=z))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Function):
+    """out = max(a, 0).   d/da = 1 where a > 0, else 0 (PyTorch's choice at 0)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.positive = _constant(a.data > 0)
+        return np.maximum(a.data, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Where.apply(ctx.positive, g, _constant(np.zeros((), g.data.dtype)))
+
+
+class Abs(Function):
+    """out = |a|.   d/da = sign(a) (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.sign = _constant(np.sign(a.data))
+        return np.abs(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.sign
+
+
+class Sign(Function):
+    """out = sign(a).   d/da = 0 everywhere it exists."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Clamp(Function):
+    """out = min(max(a, low), high).   d/da = 1 where low <= a <= high, else 0."""
+
+    @staticmethod
+    def forward(ctx, a, low, high):
+        low_value = low.data if isinstance(low, Tensor) else low
+        high_value = high.data if isinstance(high, Tensor) else high
+        inside = np.ones(a.data.shape, dtype=bool)
+        if low_value is not None:
+            inside &= a.data >= low_value
+        if high_value is not None:
+            inside &= a.data <= high_value
+        ctx.inside = _constant(inside)
+        return np.clip(a.data, low_value, high_value).astype(a.data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Where.apply(ctx.inside, g, _constant(np.zeros((), g.data.dtype))), None, None
+
+
+class Maximum(Function):
+    """out = max(a, b).   d/da = 1 where a > b, 1/2 where a = b, else 0; d/db likewise."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        share_a = (a.data > b.data) + 0.5 * (a.data == b.data)
+        ctx.share_a = _constant(share_a.astype(a.data.dtype))
+        return np.maximum(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        grad_a = g * ctx.share_a if ctx.needs_input_grad[0] else None
+        grad_b = g * (1 - ctx.share_a) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Minimum(Function):
+    """out = min(a, b).   d/da = 1 where a < b, 1/2 where a = b, else 0; d/db likewise."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        share_a = (a.data < b.data) + 0.5 * (a.data == b.data)
+        ctx.share_a = _constant(share_a.astype(a.data.dtype))
+        return np.minimum(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        grad_a = g * ctx.share_a if ctx.needs_input_grad[0] else None
+        grad_b = g * (1 - ctx.share_a) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Where(Function):
+    """out = a where condition else b.   d/da = condition,  d/db = not condition."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition
+        return np.where(condition.data, a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = _constant(np.zeros((), g.data.dtype))
+        grad_a = Where.apply(ctx.condition, g, zero) if ctx.needs_input_grad[1] else None
+        grad_b = Where.apply(ctx.condition, zero, g) if ctx.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+class Cast(Function):
+    """out = a converted to another dtype.   d/da = 1, cast back to a's dtype."""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.input_dtype = a.data.dtype
+        return a.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(ctx.input_dtype), None
+
+
+class Clone(Function):
+    """out = a copy of a.   d/da = 1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.data.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

@@ -1,0 +1,118 @@
+"""In-place ops (``add_``, ``-=``, ``zero_`` ...): the array changes, the version counter counts it.
+
+Outside the graph (``no_grad``, or nothing requires grad) the change is one
+numpy call writing into the array. Inside the graph the op is recorded
+out of place on a stand-in for the old value, and the tensor then takes the
+new value and the new ``grad_fn`` — so the graph stays correct. Either way
+the version counter goes up, and a backward that saved the old value raises
+instead of computing a wrong gradient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.grad_mode import _GradState
+from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
+
+
+def _records_graph(a: Tensor, other: Any) -> bool:
+    return _GradState.enabled and (
+        a.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+    )
+
+
+def _check_graph_inplace(a: Tensor, op_name: str) -> None:
+    if a.requires_grad and a.grad_fn is None:
+        raise RuntimeError(
+            f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
+            f"operation. Update parameters inside `with no_grad():`."
+        )
+    if not a.data.flags.owndata:
+        raise RuntimeError(
+            f"{op_name}: in-place operations on a view of a tensor inside the graph are not "
+            f"supported here; use the out-of-place op instead"
+        )
+
+
+def _write(a: Tensor, new_value: Tensor, op_name: str) -> None:
+    if new_value.shape != a.shape:
+        raise RuntimeError(
+            f"{op_name}: output with shape {tuple(a.shape)} doesn't match the broadcast shape "
+            f"{tuple(new_value.shape)}"
+        )
+    try:
+        np.copyto(a.data, new_value.data, casting="same_kind")
+    except TypeError:
+        raise RuntimeError(
+            f"{op_name}: result type {new_value.dtype} can't be cast to the desired output "
+            f"type {a.dtype}"
+        ) from None
+    a._version.value += 1
+
+
+def _take_history(a: Tensor, new_value: Tensor) -> None:
+    a.grad_fn = new_value.grad_fn
+    a.requires_grad = new_value.requires_grad
+
+
+def _stand_in(a: Tensor) -> Tensor:
+    """A tensor for the old value: same array, graph node and version counter as ``a``."""
+    old = _wrap(a.data, a.requires_grad, a.grad_fn)
+    old._version = a._version
+    old._accumulator = a._accumulator
+    return old
+
+
+def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
+           out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
+    """``a ⊙= other`` for a numpy ufunc ⊙ (add, subtract, multiply, divide)."""
+    if _records_graph(a, other):
+        return assign(a, out_of_place, op_name)
+    other_data = other.data if isinstance(other, Tensor) else other
+    if not isinstance(other, (Tensor, np.ndarray)):
+        other_data = _as_tensor(other, a, op_name).data
+    try:
+        ufunc(a.data, other_data, out=a.data, casting="same_kind")
+    except TypeError:
+        other_dtype = other.dtype if isinstance(other, Tensor) else type(other).__name__
+        raise RuntimeError(
+            f"{op_name}: result type {other_dtype} can't be cast to the desired output type "
+            f"{a.dtype}"
+        ) from None
+    except ValueError:
+        raise RuntimeError(
+            f"{op_name}: output with shape {tuple(a.shape)} doesn't match the broadcast shape "
+            f"of the operand {tuple(np.shape(other_data))}"
+        ) from None
+    a._version.value += 1
+    return a
+
+
+def assign(a: Tensor, compute: Callable[[Tensor], Tensor], op_name: str) -> Tensor:
+    """Replace ``a``'s value by ``compute(old a)``, recording the op when the graph needs it."""
+    if _GradState.enabled and a.requires_grad:
+        _check_graph_inplace(a, op_name)
+    new_value = compute(_stand_in(a))
+    if not new_value.requires_grad:
+        _write(a, new_value, op_name)
+        return a
+    _check_graph_inplace(a, op_name)
+    if new_value.dtype != a.dtype:
+        new_value = new_value.to(a.data.dtype)
+    _write(a, new_value, op_name)
+    _take_history(a, new_value)
+    return a
+
+
+def fill(a: Tensor, value: Any, op_name: str) -> Tensor:
+    """Set every element to ``value``; inside the graph the gradient to the old value is 0."""
+    if _GradState.enabled and a.requires_grad:
+        fill_value = value
+        return assign(a, lambda old: old * 0 + fill_value, op_name)
+    a.data[...] = value.data if isinstance(value, Tensor) else value
+    a._version.value += 1
+    return a

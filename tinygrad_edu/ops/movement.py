@@ -1,0 +1,335 @@
+"""Shape and indexing ops: reshape, permute, expand, getitem, cat.
+
+These move values without changing them, so their derivatives move the
+gradient back: reshape it back, permute it back, sum it over the expanded
+dims, scatter it back into the indexed places. Outputs that are numpy views
+of their input share its version counter, as PyTorch's views do.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.tensor import Tensor, _dim, _wrap
+
+
+def _view_of(a: Tensor, array: np.ndarray) -> Tensor:
+    """Wrap ``array``; if it shares memory with ``a``, share ``a``'s version counter too."""
+    out = _wrap(array)
+    if array.base is not None and np.may_share_memory(array, a.data):
+        out._version = a._version
+    return out
+
+
+class Reshape(Function):
+    """out = a with a new shape (same elements, same order).   g ↦ g reshaped to a's shape."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.data.shape
+        return _view_of(a, a.data.reshape(shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.input_shape), None
+
+
+class Permute(Function):
+    """out = a with its dims reordered.   g ↦ g permuted by the inverse order."""
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.inverse = tuple(np.argsort(dims))
+        return _view_of(a, a.data.transpose(dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(ctx.inverse), None
+
+
+class Expand(Function):
+    """out = a broadcast to ``shape`` (a read-only view).   g ↦ g summed back to a's shape."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.data.shape
+        return _view_of(a, np.broadcast_to(a.data, shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        from tinygrad_edu.autograd.engine import sum_to_shape
+
+        return sum_to_shape(g, ctx.input_shape), None
+
+
+class GetItem(Function):
+    """out = a[index].   g ↦ zeros of a's shape with g added at the indexed places.
+
+    Repeated integer indices (``a[[0, 0]]``) receive the sum of their gradients.
+    """
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.index = index
+        ctx.input_shape = a.data.shape
+        return _view_of(a, a.data[index])
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, ctx.index, ctx.input_shape), None
+
+
+class IndexAdd(Function):
+    """out = zeros(shape) with g added at ``index`` (getitem's backward).
+
+    d/dg: grad ↦ grad[index].
+    """
+
+    @staticmethod
+    def forward(ctx, g, index, shape):
+        ctx.index = index
+        out = np.zeros(shape, dtype=g.data.dtype)
+        if _is_basic(index):
+            out[index] = g.data  # no element is selected twice
+        else:
+            np.add.at(out, index, g.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return GetItem.apply(grad, ctx.index), None, None
+
+
+class Cat(Function):
+    """out = the inputs joined along ``dim``.   g ↦ the matching slice of g for each input."""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t.data.shape[dim] for t in tensors]
+        return np.concatenate([t.data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads, start = [None], 0
+        for size, needed in zip(ctx.sizes, ctx.needs_input_grad[1:]):
+            index = (slice(None),) * ctx.dim + (slice(start, start + size),)
+            grads.append(g[index] if needed else None)
+            start += size
+        return tuple(grads)
+
+
+def _is_basic(index: Any) -> bool:
+    """True if ``index`` uses only ints, slices, None and Ellipsis (numpy basic indexing)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(p, (builtins.int, np.integer, slice)) or p is None or p is Ellipsis
+        for p in parts
+    ) or all(isinstance(p, np.ndarray) and p.dtype == np.bool_ for p in parts)
+
+
+# ----- the public shape functions, built on the ops above --------------------------------
+def resolve_shape(shape: tuple, a: Tensor) -> tuple:
+    """Accept ``reshape(2, 3)`` and ``reshape((2, 3))``; fill in one -1; check the size."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(builtins.int(s) for s in shape)
+    known = int(np.prod([s for s in shape if s != -1]))
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred (-1)")
+    if -1 in shape:
+        if known == 0 or a.data.size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.data.size}")
+        shape = tuple(a.data.size // known if s == -1 else s for s in shape)
+    elif known != a.data.size or any(s < 0 for s in shape):
+        raise RuntimeError(
+            f"shape '{list(shape)}' is invalid for input of size {a.data.size} "
+            f"(input shape {tuple(a.shape)}); the sizes must multiply to {a.data.size}"
+        )
+    return shape
+
+
+def flatten(a: Tensor, start_dim: int, end_dim: int) -> Tensor:
+    if a.ndim == 0:
+        return a.reshape(1)
+    start, end = _dim(start_dim, a.ndim), _dim(end_dim, a.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = a.shape[:start] + (int(np.prod(a.shape[start : end + 1])),) + a.shape[end + 1 :]
+    return a.reshape(shape)
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    d = _dim(dim, a.ndim + 1)
+    return a.reshape(a.shape[:d] + (1,) + a.shape[d:])
+
+
+def squeeze(a: Tensor, dim: Any) -> Tensor:
+    if dim is None:
+        dims = {i for i, s in enumerate(a.shape) if s == 1}
+    else:
+        dims = {_dim(d, a.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = {d for d in dims if a.ndim and a.shape[d] == 1}
+    return a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in dims))
+
+
+def permute(a: Tensor, dims: tuple) -> Tensor:
+    resolved = tuple(_dim(d, a.ndim) for d in dims)
+    if sorted(resolved) != list(range(a.ndim)):
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+            f"the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} "
+            f"is not equal to len(dims) = {len(dims)}"
+            if len(dims) != a.ndim
+            else f"permute(): dims {dims} must be each dim of a {a.ndim}-d tensor exactly once"
+        )
+    if resolved == tuple(range(a.ndim)):
+        return a.reshape(a.shape)
+    return Permute.apply(a, resolved)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    order = list(range(a.ndim))
+    d0, d1 = _dim(dim0, a.ndim), _dim(dim1, a.ndim)
+    order[d0], order[d1] = order[d1], order[d0]
+    return permute(a, tuple(order))
+
+
+def expand(a: Tensor, sizes: tuple) -> Tensor:
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < a.ndim:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
+            f"the number of dimensions in the tensor ({a.ndim})"
+        )
+    lead = len(sizes) - a.ndim
+    shape = tuple(
+        a.shape[i - lead] if (s == -1 and i >= lead) else builtins.int(s)
+        for i, s in enumerate(sizes)
+    )
+    for i in range(a.ndim):
+        if a.shape[i] != 1 and a.shape[i] != shape[lead + i]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({shape[lead + i]}) must match the existing "
+                f"size ({a.shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: "
+                f"{list(sizes)}.  Tensor sizes: {list(a.shape)}"
+            )
+    if shape == a.shape:
+        return a.reshape(shape)
+    return Expand.apply(a, shape)
+
+
+def _numpy_index(index: Any) -> Any:
+    """Tensors in an index become their arrays; lists become arrays."""
+    if isinstance(index, tuple):
+        return tuple(_numpy_index(i) for i in index)
+    if isinstance(index, Tensor):
+        if index.data.dtype.kind == "f":
+            raise IndexError(
+                "tensors used as indices must be long, int, byte or bool tensors, got "
+                f"{index.dtype}"
+            )
+        return index.data
+    if isinstance(index, list):
+        array = np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
+        if array.dtype.kind == "f":
+            raise IndexError("an index list must hold integers or bools, not floats")
+        return array
+    return index
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    np_index = _numpy_index(index)
+    try:
+        return GetItem.apply(a, np_index)
+    except IndexError as error:
+        raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
+
+
+def setitem(a: Tensor, index: Any, value: Any) -> None:
+    """``a[index] = value`` in place. Only outside the graph: neither may require grad."""
+    from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+
+    value_requires = isinstance(value, Tensor) and value.requires_grad
+    if is_grad_enabled() and (a.requires_grad or value_requires):
+        raise RuntimeError(
+            "item assignment (a[index] = value) on tensors that require grad is not "
+            "supported; build the result out of place (e.g. with where) or assign under no_grad()"
+        )
+    data = value.data if isinstance(value, Tensor) else value
+    try:
+        a.data[_numpy_index(index)] = data
+    except IndexError as error:
+        raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
+    a._version.value += 1
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    if not all(isinstance(t, Tensor) for t in tensors):
+        raise TypeError("cat(): expected a sequence of Tensors")
+    d = _dim(dim, tensors[0].ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != tensors[0].ndim or any(
+            t.shape[k] != tensors[0].shape[k] for k in range(t.ndim) if k != d
+        ):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {d}. Expected sizes "
+                f"{tuple(tensors[0].shape)} but got {tuple(t.shape)} for tensor number {i} "
+                f"in the list."
+            )
+    dtype = np.result_type(*[t.data.dtype for t in tensors])
+    tensors = [t.to(dtype) for t in tensors]
+    return Cat.apply(d, *tensors)
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {tuple(tensors[0].shape)} "
+                f"at entry 0 and {tuple(t.shape)} at entry {i}"
+            )
+    d = _dim(dim, tensors[0].ndim + 1)
+    return cat([t.unsqueeze(d) for t in tensors], d)
+
+
+def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
+    d = _dim(dim, a.ndim)
+    length = a.shape[d]
+    if isinstance(split_size_or_sections, (builtins.int, np.integer)):
+        size = builtins.int(split_size_or_sections)
+        if size <= 0:
+            raise RuntimeError(f"split expects split_size be positive, but got {size}")
+        sizes = [size] * (length // size) + ([length % size] if length % size else [])
+    else:
+        sizes = [builtins.int(s) for s in split_size_or_sections]
+        if sum(sizes) != length:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
+                f"size at dimension {d}), but got split_sizes={sizes}"
+            )
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(a[(slice(None),) * d + (slice(start, start + size),)])
+        start += size
+    return tuple(pieces)
+
+
+def chunk(a: Tensor, chunks: int, dim: int) -> tuple:
+    """PyTorch's chunks: each ceil(n / chunks) long, the last shorter (maybe fewer chunks)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    length = a.shape[_dim(dim, a.ndim)]
+    size = max(-(-length // chunks), 1)
+    return split(a, size, dim)

@@ -1,0 +1,212 @@
+"""Reductions: sum, max, and the fused softmax / log-softmax; mean, var,
+logsumexp and norm are compositions of them.
+
+Notation as in ``elementwise.py``: ``g`` is the gradient of the loss with
+respect to this op's output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.tensor import MaxResult, Tensor, _dim, _dims, _wrap
+
+
+def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
+    """The shape of a reduction over ``dims`` with keepdim=True."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else size for i, size in enumerate(shape))
+
+
+class Sum(Function):
+    """out = Σ a over ``dims``.   d/da_i = 1: g is broadcast back to a's shape."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.input_shape = a.data.shape
+        ctx.kept_shape = _kept_shape(a.data.shape, dims)
+        return np.sum(a.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.kept_shape).expand(ctx.input_shape), None, None
+
+
+class Amax(Function):
+    """out = max of a over ``dims``.
+
+    d/da_i = 1 / (number of maxima) at the maxima, 0 elsewhere — ties share the
+    gradient equally, as PyTorch's ``amax`` and ``max()`` without a dim do.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        if a.data.size == 0:
+            raise RuntimeError("max(): cannot reduce an empty tensor (there is no identity)")
+        out = np.max(a.data, axis=dims, keepdims=True)
+        is_max = a.data == out
+        share = is_max / is_max.sum(axis=dims, keepdims=True)
+        ctx.share = _wrap(share.astype(a.data.dtype))
+        ctx.kept_shape = out.shape
+        return out if keepdim else out.reshape(_reduced_shape(a.data.shape, dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.kept_shape) * ctx.share, None, None
+
+
+class MaxAlongDim(Function):
+    """values = a at ``indices`` along ``dim`` (max(dim) / min(dim)).
+
+    d/da = 1 at the one chosen index of each slice, 0 elsewhere.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, indices):
+        kept_indices = np.expand_dims(indices, dim) if not keepdim else indices
+        chosen = np.zeros(a.data.shape, dtype=a.data.dtype)
+        np.put_along_axis(chosen, kept_indices, 1, axis=dim)
+        ctx.chosen = _wrap(chosen)
+        ctx.kept_shape = kept_indices.shape
+        values = np.take_along_axis(a.data, kept_indices, axis=dim)
+        return values if keepdim else np.squeeze(values, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.kept_shape) * ctx.chosen, None, None, None
+
+
+class Softmax(Function):
+    """out_i = exp(a_i) / Σ_j exp(a_j) along ``dim``.
+
+    d/da: g ↦ out * (g - Σ_j g_j out_j). Fused (not composed) for speed and
+    because the max is subtracted first, so no exp overflows.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        shifted = a.data - np.max(a.data, axis=dim, keepdims=True)
+        e = np.exp(shifted)
+        out = _wrap(e / e.sum(axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - (g * out).sum(dim=ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """out_i = a_i - log Σ_j exp(a_j) along ``dim``.
+
+    d/da: g ↦ g - softmax(a) Σ_j g_j, with softmax(a) = exp(out). Fused for
+    numerical stability: logits of ±1000 give finite values and gradients.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        shifted = a.data - np.max(a.data, axis=dim, keepdims=True)
+        out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * g.sum(dim=ctx.dim, keepdim=True), None
+
+
+def _reduced_shape(shape: tuple, dims: tuple | None) -> tuple:
+    if dims is None:
+        return ()
+    return tuple(size for i, size in enumerate(shape) if i not in dims)
+
+
+def _count(shape: tuple, dims: tuple | None) -> int:
+    if dims is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[d] for d in dims]))
+
+
+def _require_float(a: Tensor, name: str) -> None:
+    if a.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be a floating point "
+            f"dtype, got {a.dtype}"
+        )
+
+
+def mean(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """mean = sum / n (composed)."""
+    _require_float(a, "mean")
+    dims = _dims(dim, a.ndim)
+    return a.sum(dims, keepdim) / _count(a.shape, dims)
+
+
+def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
+    """var = Σ (a - mean)² / (n - correction) (composed; correction=1 is Bessel's)."""
+    _require_float(a, "var")
+    dims = _dims(dim, a.ndim)
+    centered = a - a.mean(dims, keepdim=True)
+    return (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
+
+
+def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """log Σ exp(a) = m + log Σ exp(a - m) with m the (constant) max: stable, composed."""
+    dims = _dims(dim, a.ndim)
+    m = np.max(a.data, axis=dims, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    shift = _wrap(m.astype(a.data.dtype, copy=False))
+    out = (a - shift).exp().sum(dims, keepdim=True).log() + shift
+    return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
+
+
+def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
+    """The 2-norm sqrt(Σ a²) (``p='fro'`` or 2), or the p-norm (Σ |a|^p)^(1/p)."""
+    _require_float(a, "norm")
+    dims = _dims(dim, a.ndim)
+    if p in ("fro", 2, 2.0):
+        return (a * a).sum(dims, keepdim).sqrt()
+    if p in (1, 1.0):
+        return a.abs().sum(dims, keepdim)
+    if p in (float("inf"), "inf"):
+        return a.abs().amax(dims or (), keepdim)
+    return (a.abs() ** p).sum(dims, keepdim) ** (1.0 / p)
+
+
+def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
+    """``max()``/``min()``: a 0-d tensor without dim; ``(values, indices)`` with dim."""
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
+        return a.maximum(dim) if largest else a.minimum(dim)
+    source = a if largest else -a
+    if dim is None:
+        out = Amax.apply(source, None, False)
+        return out if largest else -out
+    d = _dim(dim, a.ndim)
+    if a.ndim == 0:
+        return MaxResult(a, _wrap(np.zeros((), dtype=np.int64)))
+    if a.shape[d] == 0:
+        raise IndexError(f"max(): Expected reduction dim {d} to have non-zero size")
+    indices = np.argmax(source.data, axis=d)
+    values = MaxAlongDim.apply(a, d, keepdim, indices)
+    indices = np.expand_dims(indices, d) if keepdim else indices
+    return MaxResult(values, _wrap(indices.astype(np.int64)))
+
+
+def arg_extreme(a: Tensor, dim: Any, keepdim: bool, numpy_arg: Any) -> Tensor:
+    """argmax/argmin: int64 indices (into the flattened tensor when dim is None)."""
+    if dim is None:
+        out = np.asarray(numpy_arg(a.data))
+        return _wrap(out.reshape((1,) * a.ndim) if keepdim else out.astype(np.int64))
+    d = _dim(dim, a.ndim)
+    out = numpy_arg(a.data, axis=d) if a.ndim else np.zeros((), np.int64)
+    if keepdim and a.ndim:
+        out = np.expand_dims(out, d)
+    return _wrap(np.asarray(out, dtype=np.int64))

@@ -1,0 +1,768 @@
+"""``Tensor``: a numpy array plus what autograd needs to know about it.
+
+``data`` is the numpy array; ``requires_grad`` says whether gradients are
+wanted; ``grad_fn`` is the graph node (a ``Function``) that made the tensor,
+None for leaves; ``grad`` receives the gradient after ``backward()``.
+
+The methods here only check their arguments and delegate to the ops in
+``tinygrad_edu/ops/``, where each forward and its derivative live side by side.
+"""
+
+from __future__ import annotations
+
+import builtins
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from tinygrad_edu import dtypes
+from tinygrad_edu.dtypes import DType, result_type, to_dtype
+
+_SCALAR_TYPES = (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)
+
+
+class VersionCounter:
+    """Counts in-place changes to an array; views of it share the counter."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away again."""
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class MaxResult(NamedTuple):
+    """``(values, indices)``, as returned by ``max(dim)`` and ``min(dim)``."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class Tensor:
+    """An n-dimensional array that records the ops made from it for backward.
+
+    ``Tensor(data)`` is PyTorch's legacy constructor (always float32);
+    prefer ``tinygrad_edu.tensor(data, dtype=None, requires_grad=False)``.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_accumulator",
+                 "__weakref__")
+    __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
+
+    def __init__(self, *args: Any) -> None:
+        if len(args) == 1 and not isinstance(args[0], builtins.int):
+            data = np.array(_unwrap_nested(args[0]), dtype=np.float32)
+        elif all(isinstance(a, builtins.int) for a in args):
+            data = np.empty(args, dtype=np.float32)  # Tensor(2, 3): uninitialised, as PyTorch
+        else:
+            raise TypeError(f"Tensor() expects data or integer sizes, got {args!r}")
+        _init(self, data)
+
+    # ----- attributes ---------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> DType:
+        return dtypes.from_numpy_dtype(self.data.dtype)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user, not by an op that recorded a graph."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return self.transpose(-2, -1)
+
+    def size(self, dim: int | None = None) -> tuple | int:
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_dim(dim, self.ndim)]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    # ----- conversions ---------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The array itself (shared, not copied), as PyTorch's ``numpy()``."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self.data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self) -> builtins.float | builtins.int | builtins.bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __float__(self) -> builtins.float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> builtins.int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return builtins.int(self.item())
+
+    def __bool__(self) -> builtins.bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+            )
+        return builtins.bool(self.data.item())
+
+    def __repr__(self) -> str:
+        from tinygrad_edu.formatting import tensor_repr
+
+        return tensor_repr(self)
+
+    def to(self, dtype: Any) -> Tensor:
+        """This tensor in another dtype (differentiable); itself if it already is."""
+        np_dtype = to_dtype(dtype).np_dtype
+        if self.data.dtype == np_dtype:
+            return self
+        return elementwise.Cast.apply(self, np_dtype)
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.data.dtype)
+
+    # ----- autograd ------------------------------------------------------------------
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is d(loss)/d(self); it may be left out only when self has
+        one element. The graph's saved values are freed afterwards unless
+        ``retain_graph=True``; ``create_graph=True`` records the backward pass
+        itself, so the gradients can be differentiated again.
+        """
+        from tinygrad_edu.autograd.engine import run_backward
+
+        if not self.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+        gradient = _initial_gradient(self, gradient, 0)
+        if retain_graph is None:
+            retain_graph = create_graph
+        run_backward([self], [gradient], retain_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """The same data (shared) cut off from the graph."""
+        out = _wrap(self.data)
+        out._version = self._version
+        return out
+
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(_INT_GRAD_MESSAGE.format(self.dtype))
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; "
+                "use detach() to get a tensor without a graph"
+            )
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor too after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> builtins.bool:
+        return self.grad_fn is not None and self.grad_fn._retained is not None
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        from tinygrad_edu.autograd.function import gradient_edge
+
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = gradient_edge(self)
+        if node._hooks is None:
+            node._hooks = []
+        node._hooks.append(hook)
+        return RemovableHandle(node._hooks, hook)
+
+    def clone(self) -> Tensor:
+        return elementwise.Clone.apply(self)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    # ----- arithmetic ----------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Add, self, other, "add")
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Add, other, self, "add")
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Sub, self, other, "sub")
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Sub, other, self, "sub")
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Mul, self, other, "mul")
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Mul, other, self, "mul")
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Div, self, other, "div")
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _binary(elementwise.Div, other, self, "div")
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return _binary(elementwise.Pow, self, exponent, "pow")
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return _binary(elementwise.Pow, base, self, "pow")
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return self.matmul(other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _as_tensor(other, self, "matmul").matmul(self)
+
+    def __neg__(self) -> Tensor:
+        return elementwise.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        return self / other
+
+    def pow(self, exponent: Any) -> Tensor:
+        return self**exponent
+
+    def matmul(self, other: Tensor) -> Tensor:
+        from tinygrad_edu.ops import linalg
+
+        return linalg.matmul(self, _as_tensor(other, self, "matmul"))
+
+    def mm(self, other: Tensor) -> Tensor:
+        from tinygrad_edu.ops import linalg
+
+        return linalg.mm(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        from tinygrad_edu.ops import linalg
+
+        return linalg.dot(self, other)
+
+    def outer(self, other: Tensor) -> Tensor:
+        from tinygrad_edu.ops import linalg
+
+        return linalg.outer(self, other)
+
+    # ----- comparisons: bool tensors, never part of the graph ------------------------
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.not_equal, self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _compare(np.greater_equal, self, other)
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        return self >= other
+
+    def __invert__(self) -> Tensor:
+        if self.data.dtype != np.bool_:
+            raise TypeError("~ is only defined for bool tensors here")
+        return _wrap(~self.data)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _compare(np.logical_and, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _compare(np.logical_or, self, other)
+
+    def logical_not(self) -> Tensor:
+        return _wrap(np.logical_not(self.data))
+
+    def any(self) -> Tensor:
+        return _wrap(np.asarray(self.data.any()))
+
+    def all(self) -> Tensor:
+        return _wrap(np.asarray(self.data.all()))
+
+    def isnan(self) -> Tensor:
+        return _wrap(np.isnan(self.data))
+
+    def isfinite(self) -> Tensor:
+        return _wrap(np.isfinite(self.data))
+
+    def allclose(self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8
+                 ) -> builtins.bool:
+        return builtins.bool(np.allclose(self.data, _as_tensor(other, self, "allclose").data,
+                                         rtol=rtol, atol=atol))
+
+    def equal(self, other: Tensor) -> builtins.bool:
+        return self.shape == other.shape and builtins.bool((self.data == other.data).all())
+
+    # ----- elementwise ---------------------------------------------------------------
+    def exp(self) -> Tensor:
+        return elementwise.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return elementwise.Log.apply(self)
+
+    def log1p(self) -> Tensor:
+        return elementwise.Log1p.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return elementwise.Sqrt.apply(self)
+
+    def sin(self) -> Tensor:
+        return elementwise.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return elementwise.Cos.apply(self)
+
+    def tanh(self) -> Tensor:
+        return elementwise.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return elementwise.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return elementwise.Relu.apply(self)
+
+    def abs(self) -> Tensor:
+        return elementwise.Abs.apply(self)
+
+    def sign(self) -> Tensor:
+        return elementwise.Sign.apply(self)
+
+    def neg(self) -> Tensor:
+        return -self
+
+    def square(self) -> Tensor:
+        return self * self
+
+    def reciprocal(self) -> Tensor:
+        return 1 / self if self.is_floating_point() else 1.0 / self
+
+    def rsqrt(self) -> Tensor:
+        return self.sqrt().reciprocal()
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        return elementwise.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return _binary(elementwise.Maximum, self, other, "maximum")
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return _binary(elementwise.Minimum, self, other, "minimum")
+
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        from tinygrad_edu.functions import where
+
+        return where(condition, self, other)
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        from tinygrad_edu.functions import heaviside
+
+        return heaviside(self, values)
+
+    # ----- reductions ----------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+        x = self if dtype is None else self.to(dtype)
+        return reduce.Sum.apply(x, _dims(dim, x.ndim), keepdim)
+
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return reduce.mean(self, dim, keepdim)
+
+    def var(self, dim: Any = None, *, correction: Any = 1, keepdim: builtins.bool = False
+            ) -> Tensor:
+        return reduce.var(self, dim, correction, keepdim)
+
+    def std(self, dim: Any = None, *, correction: Any = 1, keepdim: builtins.bool = False
+            ) -> Tensor:
+        return reduce.var(self, dim, correction, keepdim).sqrt()
+
+    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """No dim: the largest value (0-d). With dim: ``(values, indices)``."""
+        return reduce.max_or_min(self, dim, keepdim, largest=True)
+
+    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        return reduce.max_or_min(self, dim, keepdim, largest=False)
+
+    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
+        return reduce.Amax.apply(self, _dims(dim or None, self.ndim), keepdim)
+
+    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
+        return -reduce.Amax.apply(-self, _dims(dim or None, self.ndim), keepdim)
+
+    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return reduce.arg_extreme(self, dim, keepdim, np.argmax)
+
+    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return reduce.arg_extreme(self, dim, keepdim, np.argmin)
+
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+        return reduce.logsumexp(self, dim, keepdim)
+
+    def softmax(self, dim: int) -> Tensor:
+        return reduce.Softmax.apply(self, _dim(dim, self.ndim))
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return reduce.LogSoftmax.apply(self, _dim(dim, self.ndim))
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return reduce.norm(self, p, dim, keepdim)
+
+    # ----- shape ---------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        return movement.Reshape.apply(self, movement.resolve_shape(shape, self))
+
+    def view(self, *shape: Any) -> Tensor:
+        return self.reshape(*shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return movement.flatten(self, start_dim, end_dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return movement.unsqueeze(self, dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return movement.squeeze(self, dim)
+
+    def permute(self, *dims: Any) -> Tensor:
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return movement.permute(self, dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return movement.transpose(self, dim0, dim1)
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return self.T
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return movement.expand(self, sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return movement.expand(self, other.shape)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
+        return movement.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        return movement.chunk(self, chunks, dim)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return movement.getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        movement.setitem(self, index, value)
+
+    # ----- in place: the data changes, the version counter counts it -----------------
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        operand = other if alpha == 1 else other * alpha
+        return inplace.update(self, np.add, operand, "add_", lambda old: old + operand)
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        operand = other if alpha == 1 else other * alpha
+        return inplace.update(self, np.subtract, operand, "sub_", lambda old: old - operand)
+
+    def mul_(self, other: Any) -> Tensor:
+        return inplace.update(self, np.multiply, other, "mul_", lambda old: old * other)
+
+    def div_(self, other: Any) -> Tensor:
+        return inplace.update(self, np.divide, other, "div_", lambda old: old / other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return inplace.assign(self, lambda old: old.clamp(min, max), "clamp_")
+
+    def zero_(self) -> Tensor:
+        return inplace.fill(self, 0, "zero_")
+
+    def fill_(self, value: Any) -> Tensor:
+        return inplace.fill(self, value, "fill_")
+
+    def copy_(self, src: Any) -> Tensor:
+        return inplace.assign(self, lambda old: _as_tensor(src, old, "copy_"), "copy_")
+
+
+# ----- helpers shared by the methods above ---------------------------------------------
+_INT_GRAD_MESSAGE = (
+    "Only Tensors of floating point dtype can require gradients (got dtype {}); "
+    "make it a float tensor first, e.g. tensor(data, dtype=tinygrad_edu.float32)"
+)
+
+
+def _init(t: Tensor, data: np.ndarray, requires_grad: builtins.bool = False,
+          grad_fn: Any = None) -> None:
+    t.data = data
+    t.requires_grad = requires_grad
+    t.grad = None
+    t.grad_fn = grad_fn
+    t._version = VersionCounter()
+    t._accumulator = None
+
+
+def _wrap(data: np.ndarray, requires_grad: builtins.bool = False, grad_fn: Any = None) -> Tensor:
+    """A Tensor around an existing array, without copying or checking (internal fast path)."""
+    t = Tensor.__new__(Tensor)
+    _init(t, data, requires_grad, grad_fn)
+    return t
+
+
+def _unwrap_nested(data: Any) -> Any:
+    """Lists may hold 0-d tensors (``tensor([a.item(), b])``); numpy needs their arrays."""
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(d) for d in data]
+    return data
+
+
+def _dim(dim: Any, ndim: int) -> int:
+    """A dim index in ``[-ndim, ndim)`` made non-negative; IndexError otherwise."""
+    size = builtins.max(ndim, 1)
+    if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -size <= dim < size:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+            f"but got {dim})"
+        )
+    return builtins.int(dim) % size
+
+
+def _dims(dim: Any, ndim: int) -> tuple | None:
+    """None (all dims) or a sorted tuple of non-negative dims, each checked."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(_dim(d, ndim) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+        return tuple(sorted(dims)) if ndim > 0 else ()
+    return (_dim(dim, ndim),) if ndim > 0 else ()
+
+
+def _as_tensor(value: Any, like: Tensor, op_name: str) -> Tensor:
+    """A Tensor for an operand: Python/numpy scalars take ``like``'s dtype when they fit."""
+    if type(value) is Tensor:
+        return value
+    if isinstance(value, _SCALAR_TYPES):
+        kind = np.asarray(value).dtype.kind
+        category = 2 if kind in "fc" else (0 if kind == "b" else 1)
+        if dtypes._category(like.data.dtype) >= category:
+            return _wrap(np.asarray(value, dtype=like.data.dtype))
+        return _wrap(np.asarray(value, dtype=dtypes.default_for_category(category)))
+    if isinstance(value, np.ndarray):
+        return _wrap(value)
+    if isinstance(value, Tensor):  # a subclass such as nn.Parameter
+        return value
+    raise TypeError(
+        f"{op_name}: unsupported operand of type {type(value).__name__}; "
+        f"expected a Tensor, a Python number or a numpy array"
+    )
+
+
+def _binary(op: Any, a: Any, b: Any, op_name: str) -> Tensor:
+    """Convert the operands, apply PyTorch's type promotion, and run ``op``."""
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, b, op_name)
+    elif not isinstance(b, Tensor):
+        b = _as_tensor(b, a, op_name)
+    if a.data.dtype != b.data.dtype:
+        common = result_type(a.data, b.data)
+        a, b = a.to(common), b.to(common)
+    try:
+        return op.apply(a, b)
+    except ValueError:
+        if a.shape != b.shape and not _broadcastable(a.shape, b.shape):
+            raise RuntimeError(
+                f"{op_name}: the shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                f"broadcast together; expected equal sizes or size 1 in every dimension, "
+                f"counted from the right"
+            ) from None
+        raise
+
+
+def _broadcastable(*shapes: tuple) -> builtins.bool:
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return False
+    return True
+
+
+def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
+    b = b if isinstance(b, Tensor) else _as_tensor(b, a, ufunc.__name__)
+    if not _broadcastable(a.shape, b.shape):
+        raise RuntimeError(
+            f"{ufunc.__name__}: the shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+            f"broadcast together"
+        )
+    return _wrap(np.asarray(ufunc(a.data, b.data)))
+
+
+def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
+    """The gradient that starts backward: ones for a one-element output, else checked."""
+    if gradient is None:
+        if output.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs; this output has "
+                f"shape {tuple(output.shape)}: pass gradient= (a tensor of that shape)"
+            )
+        return _wrap(np.ones_like(output.data))
+    gradient = _as_tensor(gradient, output, "backward")
+    if gradient.shape != output.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(gradient.shape)} "
+            f"and output[{index}] has a shape of {tuple(output.shape)}."
+        )
+    return gradient
+
+# The ops import Tensor from this module, so they are imported after it is defined.
+from tinygrad_edu.ops import elementwise, inplace, movement, reduce  # noqa: E402
