@@ -1,0 +1,111 @@
+"""``Adam`` and ``AdamW``: gradient steps scaled by running moment estimates."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from tinygrad_edu.optim.optimizer import Optimizer
+from tinygrad_edu.tensor import Tensor, _wrap
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015), PyTorch's update rule.
+
+    For each parameter θ with gradient g, at step t (moments m, v start at 0):
+
+        g ← -g                          if maximize
+        g ← g + λ θ                     if weight_decay λ ≠ 0 (an L2 penalty)
+        m ← β₁ m + (1 − β₁) g
+        v ← β₂ v + (1 − β₂) g²
+        v̂_max ← max(v̂_max, v)           if amsgrad; it replaces v below
+        θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√v / √(1 − β₂ᵗ) + ε)
+    """
+
+    _decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_options(self, group: dict) -> None:
+        super()._check_options(group)
+        if not group["eps"] >= 0.0:
+            raise ValueError(f"Invalid epsilon value: {group['eps']}")
+        betas = group["betas"]
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        if not group["weight_decay"] >= 0.0:
+            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+
+    def _update(self, param: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        theta = param.data
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = _wrap(np.zeros_like(theta))
+            state["exp_avg_sq"] = _wrap(np.zeros_like(theta))
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = _wrap(np.zeros_like(theta))
+        state["step"] += 1
+        step = state["step"]
+
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay != 0:
+            if self._decoupled_weight_decay:
+                np.multiply(theta, 1 - lr * weight_decay, out=theta, casting="same_kind")
+            else:
+                grad = grad + weight_decay * theta
+
+        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        np.multiply(m, beta1, out=m)
+        np.add(m, (1 - beta1) * grad, out=m, casting="same_kind")
+        np.multiply(v, beta2, out=v)
+        np.add(v, (1 - beta2) * grad * grad, out=v, casting="same_kind")
+        if group["amsgrad"]:
+            v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
+
+        step_size = lr / (1 - beta1**step)
+        denominator = np.sqrt(v) / math.sqrt(1 - beta2**step) + eps
+        np.subtract(theta, step_size * m / denominator, out=theta, casting="same_kind")
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), PyTorch's rule.
+
+    The decay shrinks the parameter directly, before the Adam step, instead of
+    being added to the gradient: ``θ ← θ (1 − lr λ)``, then Adam with λ = 0.
+    """
+
+    _decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
