@@ -113,6 +113,7 @@ from tinygrad_edu.functions import (
     where,
 )
 from tinygrad_edu.random import manual_seed
+from tinygrad_edu import nn  # after Tensor and the functions it uses
 
 dtype = DType
 __version__ = "0.1.0"

@@ -1,0 +1,403 @@
+"""``tinygrad_edu.nn.functional`` (import it as ``F``): layers and losses as plain functions.
+
+Everything here is a composition of engine ops, so its gradient comes from
+theirs; the exceptions are ``softmax`` / ``log_softmax`` (fused in
+``ops/reduce.py``: stable and faster) and ``binary_cross_entropy`` (fused in
+``nn/fused.py``: PyTorch's clamped logs and gradient).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import random
+from tinygrad_edu.nn.fused import BinaryCrossEntropy
+from tinygrad_edu.ops.elementwise import Where
+from tinygrad_edu.tensor import Tensor, _wrap
+
+# ----- layers ----------------------------------------------------------------------------
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """y = x Wᵀ + b, with W of shape (out_features, in_features). Composed: matmul, add."""
+    in_features = weight.shape[-1]
+    if input.ndim == 0 or input.shape[-1] != in_features:
+        raise RuntimeError(
+            f"linear: the input's last dimension must be in_features={in_features}, but the "
+            f"input has shape {tuple(input.shape)} (weight has shape {tuple(weight.shape)})"
+        )
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def _in_place(input: Tensor, result: Tensor, inplace: bool) -> Tensor:  # noqa: A002
+    """``inplace=True``: write the result into ``input`` (PyTorch's in-place variants)."""
+    return input.copy_(result) if inplace else result
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """max(x, 0); derivative 1 for x > 0, else 0 (engine op)."""
+    return _in_place(input, input.relu(), inplace)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
+               inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope·x otherwise. Composed with where: derivative 1 or the slope."""
+    result = Where.apply(input > 0, input, input * negative_slope)
+    return _in_place(input, result, inplace)
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """1 / (1 + e^-x); derivative σ(x)(1 - σ(x)) (engine op)."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    """tanh(x); derivative 1 - tanh²(x) (engine op)."""
+    return input.tanh()
+
+
+def _softmax_dim(ndim: int, name: str) -> int:
+    """PyTorch's (deprecated) implicit dim: 0 for 0-, 1- and 3-d inputs, else 1."""
+    dim = 0 if ndim in (0, 1, 3) else 1
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        f"dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return dim
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """e^{x_i} / Σ_j e^{x_j} along ``dim`` (fused engine op: stable, fast)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    return input.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+                dtype: Any = None) -> Tensor:
+    """x_i - log Σ_j e^{x_j} along ``dim`` (fused engine op: finite for logits of ±1000)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    return input.log_softmax(dim)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+            inplace: bool = False) -> Tensor:
+    """Inverted dropout: zero each element with probability p, scale the rest by 1/(1 - p).
+
+    Identity when not training. The mask comes from ``tinygrad_edu.random.generator()``,
+    so ``manual_seed`` makes it reproducible. Composed: one multiplication by the mask.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        scale = np.zeros(input.shape, dtype=input.data.dtype)
+    else:
+        keep = random.generator().random(input.shape) >= p
+        scale = (keep / (1.0 - p)).astype(input.data.dtype)
+    return _in_place(input, input * _wrap(scale), inplace)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index."""
+    if tensor.data.dtype != np.int64:
+        raise RuntimeError(
+            f"one_hot is only applicable to index tensor of type LongTensor (int64), got "
+            f"{tensor.dtype}"
+        )
+    labels = tensor.data
+    if num_classes == -1:
+        if labels.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(labels.max()) + 1
+    if labels.size and labels.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if labels.size and labels.max() >= num_classes:
+        raise RuntimeError(
+            f"Class values must be smaller than num_classes ({num_classes}); "
+            f"got {int(labels.max())}."
+        )
+    return _wrap((labels[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ----- losses ------------------------------------------------------------------------------
+
+
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """The old ``size_average``/``reduce`` flags, mapped to ``reduction`` as PyTorch does."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use reduction instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _warn_if_shapes_differ(input: Tensor, target: Tensor, name: str) -> None:  # noqa: A002
+    if target.shape != input.shape:
+        warnings.warn(
+            f"{name}: Using a target size ({tuple(target.shape)}) that is different to the "
+            f"input size ({tuple(input.shape)}). This will likely lead to incorrect results "
+            f"due to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A002
+             reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """(x - y)² per element, then reduced (no ½). d/dx = 2 (x - y) / n for 'mean'."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _warn_if_shapes_differ(input, target, "mse_loss")
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A002
+            reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """|x - y| per element, then reduced. d/dx = sign(x - y) (0 where x = y)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _warn_if_shapes_differ(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+def _check_same_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+            f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size."
+        )
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
+                         weight: Tensor | None = None, size_average: Any = None,
+                         reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """-w (y log x + (1 - y) log(1 - x)) for probabilities x, each log clamped at -100.
+
+    Fused (``nn/fused.py``) for stability; the gradient is PyTorch's
+    w (x - y) / max(x (1 - x), 1e-12).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _check_same_size(input, target)
+    x = input.data
+    if x.size and ((x < 0) | (x > 1)).any():
+        raise RuntimeError(
+            f"binary_cross_entropy: all elements of input should be between 0 and 1 (got values "
+            f"in [{x.min()}, {x.max()}]); apply sigmoid first, or use "
+            f"binary_cross_entropy_with_logits on the raw scores"
+        )
+    weight_array = None
+    if weight is not None:
+        weight_array = np.broadcast_to(weight.data, input.shape).astype(x.dtype)
+    target = target.to(input.data.dtype)
+    return _reduce(BinaryCrossEntropy.apply(input, target, weight_array), reduction)
+
+
+def _softplus(z: Tensor) -> Tensor:
+    """log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): never overflows.
+
+    ``maximum`` splits its derivative ½/½ at a tie, so at z = 0 the derivative
+    is ½ + 0 = σ(0), as it should be (relu's 0 there would give 0).
+    """
+    zero = _wrap(np.zeros((), dtype=z.data.dtype))
+    return z.maximum(zero) + (-z.abs()).exp().log1p()
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     weight: Tensor | None = None, size_average: Any = None,
+                                     reduce: Any = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """BCE of sigmoid(x), computed stably from the logits x (composed).
+
+    Without pos_weight: softplus(x) - x y = max(x, 0) - x y + log(1 + e^-|x|);
+    with it (p): (1 - y) x + (1 + (p - 1) y) softplus(-x). d/dx = σ(x) - y (p = 1).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _check_same_size(input, target)
+    target = target.to(input.data.dtype)
+    if pos_weight is None:
+        loss = _softplus(input) - input * target
+    else:
+        log_weight = (pos_weight - 1) * target + 1
+        loss = (1 - target) * input + log_weight * _softplus(-input)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _class_dim(input: Tensor) -> int:  # noqa: A002
+    if input.ndim == 0:
+        raise ValueError("cross_entropy / nll_loss: expected an input with a class dimension")
+    return 1 if input.ndim >= 2 else 0
+
+
+def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
+                    ignore_index: int, name: str) -> tuple:
+    """For class-index targets: ``(picked, keep, class_weights, class_dim)``, constant arrays.
+
+    ``picked`` has input's shape and holds w[t] at each target class (0 elsewhere
+    and on ignored entries); ``keep`` marks the entries that are not ignored;
+    ``class_weights`` is w shaped to broadcast along the class dim.
+    """
+    class_dim = _class_dim(input)
+    n_classes = input.shape[class_dim]
+    labels = target.data
+    if labels.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(
+            f"{name}: expected target dtype to be Long (int64) class indices, or a float tensor "
+            f"of input's shape {tuple(input.shape)} holding class probabilities, but got "
+            f"{target.dtype} of shape {tuple(target.shape)}"
+        )
+    expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
+    if labels.shape != expected:
+        raise ValueError(
+            f"{name}: expected target of shape {expected} for input of shape "
+            f"{tuple(input.shape)}, got {tuple(labels.shape)}"
+        )
+    keep = labels != ignore_index
+    out_of_range = keep & ((labels < 0) | (labels >= n_classes))
+    if out_of_range.any():
+        raise IndexError(
+            f"Target {int(labels[out_of_range].flat[0])} is out of bounds: class indices must "
+            f"be in [0, {n_classes - 1}] (or equal ignore_index={ignore_index})"
+        )
+    class_shape = [1] * input.ndim
+    class_shape[class_dim] = n_classes
+    class_weights = np.ones(n_classes, dtype=input.data.dtype)
+    if weight is not None:
+        if tuple(weight.shape) != (n_classes,):
+            raise RuntimeError(
+                f"{name}: weight tensor should be defined either for all {n_classes} classes "
+                f"or no classes but got weight tensor of shape: {tuple(weight.shape)}"
+            )
+        class_weights = weight.data.astype(input.data.dtype)
+    class_weights = class_weights.reshape(class_shape)
+    safe_labels = np.expand_dims(np.where(keep, labels, 0), class_dim)
+    is_target = safe_labels == np.arange(n_classes).reshape(class_shape)
+    keep = np.expand_dims(keep, class_dim)
+    picked = (is_target & keep) * class_weights
+    return picked, keep, class_weights, class_dim
+
+
+def _weighted_sum(log_probs: Tensor, scale: np.ndarray, class_dim: int,
+                  reduction: str) -> Tensor:
+    """-Σ log_probs · scale over the classes (and over everything unless reduction='none')."""
+    weighted = log_probs * _wrap(-scale.astype(log_probs.data.dtype, copy=False))
+    if reduction == "none":
+        return weighted.sum(class_dim)
+    return weighted.sum()
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+             size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
+    """-w[t] · input[t] for each example's target class t (input holds log-probabilities).
+
+    'mean' divides by Σ w[t] over the examples not ignored, as PyTorch does.
+    Composed: a multiplication by a constant mask and a sum; d/dinput = -w[t] at t.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    picked, _, _, class_dim = _target_weights(input, target, weight, ignore_index, "nll_loss")
+    if reduction == "mean":
+        with np.errstate(invalid="ignore"):  # all targets ignored: 0/0 = nan, as PyTorch
+            picked = picked / picked.sum()
+    return _weighted_sum(input, picked, class_dim, reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy of logits: -Σ_c q_c log softmax(x)_c.
+
+    ``target`` holds class indices (int64, q = one-hot, with ``ignore_index``)
+    or class probabilities (float, input's shape). ``label_smoothing`` ε mixes
+    q with the uniform distribution: (1 - ε) q + ε / C. ``weight`` scales each
+    class. Composed from the fused, stable log_softmax; d/dx = softmax(x) - q
+    for one unweighted example.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = _class_dim(input)
+    n_classes = input.shape[class_dim]
+    log_probs = input.log_softmax(class_dim)
+    if target.data.dtype.kind == "f" and target.shape == input.shape:
+        return _probability_cross_entropy(log_probs, target, weight, ignore_index, reduction,
+                                          label_smoothing, class_dim)
+    picked, keep, class_weights, _ = _target_weights(input, target, weight, ignore_index,
+                                                     "cross_entropy")
+    # PyTorch's smoothing: (1 - ε)·nll + (ε / C)·(-Σ_c w_c log p_c), both over the same total.
+    smoothing = (label_smoothing / n_classes) * (keep * class_weights)
+    scale = (1.0 - label_smoothing) * picked + smoothing
+    if reduction == "mean":
+        with np.errstate(invalid="ignore"):
+            scale = scale / picked.sum()
+    return _weighted_sum(log_probs, scale, class_dim, reduction)
+
+
+def _probability_cross_entropy(log_probs: Tensor, target: Tensor, weight: Tensor | None,
+                               ignore_index: int, reduction: str, label_smoothing: float,
+                               class_dim: int) -> Tensor:
+    """-Σ_c w_c q_c log p_c per example; 'mean' divides by the number of examples."""
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    n_classes = log_probs.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    weighted = log_probs * target
+    if weight is not None:
+        class_shape = [1] * log_probs.ndim
+        class_shape[class_dim] = n_classes
+        weighted = weighted * weight.reshape(class_shape)
+    if reduction == "none":
+        return -weighted.sum(class_dim)
+    if reduction == "sum":
+        return -weighted.sum()
+    return -weighted.sum() / (log_probs.numel() // n_classes)
+
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+    "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot",
+    "relu", "sigmoid", "softmax", "tanh",
+]

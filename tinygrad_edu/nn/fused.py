@@ -1,0 +1,50 @@
+"""The few ``nn`` ops written as one ``Function`` instead of a composition, and why.
+
+``BinaryCrossEntropy``: for numerical stability. PyTorch clamps each log at
+-100 and divides the gradient by max(x (1 - x), 1e-12); a composition of
+log and clamp gives 0 · ∞ = NaN at x = 0 or x = 1 instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.tensor import _wrap
+
+LOG_FLOOR = -100.0  # PyTorch's clamp of log(x) and log(1 - x) in binary_cross_entropy
+GRAD_EPSILON = 1e-12  # PyTorch's floor for x (1 - x) in its gradient
+
+
+class BinaryCrossEntropy(Function):
+    """loss = -w (y log x + (1 - y) log(1 - x)) elementwise, each log clamped at -100.
+
+    d/dx = w (x - y) / max(x (1 - x), 1e-12);   d/dy = w (log(1 - x) - log x),
+    with the clamped logs (those are kept as constants: no second derivative
+    through the target's gradient). ``weight`` is a constant array or None.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, weight):
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x.data), LOG_FLOOR)
+            log_1mx = np.maximum(np.log1p(-x.data), LOG_FLOOR)
+        loss = -(y.data * log_x + (1 - y.data) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        ctx.weight = weight
+        ctx.log_ratio = _wrap((log_1mx - log_x).astype(x.data.dtype, copy=False))
+        ctx.save_for_backward(x, y)
+        return loss.astype(x.data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        if ctx.weight is not None:
+            g = g * _wrap(ctx.weight.astype(g.data.dtype, copy=False))
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            grad_x = g * (x - y) / (x * (1 - x)).clamp(min=GRAD_EPSILON)
+        if ctx.needs_input_grad[1]:
+            grad_y = g * ctx.log_ratio
+        return grad_x, grad_y, None
