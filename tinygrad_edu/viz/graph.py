@@ -1,0 +1,407 @@
+"""``draw_graph``: a computation graph as a Graphviz drawing.
+
+What is drawn, for a graph with root ``loss``:
+
+- one **op** oval per ``Function`` node (``matmul``, ``sigmoid``, ...);
+- one **tensor** box per value: the output of every op, and every leaf;
+- edges in data-flow order: input tensor → op → output tensor.
+
+The graph stores nodes only, and a node keeps no reference to its output
+(that would be a reference cycle), so an intermediate box shows what its node
+knows: shape and dtype. Values and gradients appear where a tensor can still
+be reached: the root, the leaves, tensors passed in ``params``, and values an
+op saved for backward (until backward frees them). Drawing reads the graph
+and changes nothing: no gradient is computed, no node is created.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import AccumulateGrad, _SavedOutput
+from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.viz.collapse import chosen_modules, describe_module, find_groups
+from tinygrad_edu.viz.labels import (
+    STYLES,
+    dot_label,
+    dot_text,
+    legend_label,
+    preview,
+    shape_text,
+)
+from tinygrad_edu.viz.render import Drawing
+from tinygrad_edu.viz.walk import GraphWalk, backward_order
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+
+def draw_graph(
+    root: Tensor,
+    params: dict | Any = None,
+    *,
+    show_values: bool | str = "auto",
+    show_grads: bool = True,
+    show_order: bool = False,
+    collapse: Any = None,
+    rankdir: str = "LR",
+    max_nodes: int = 500,
+    legend: bool = True,
+) -> Drawing:
+    """Draw the graph that produced ``root`` (usually the loss); returns a ``graphviz.Digraph``.
+
+    - ``params``: names for tensors, ``{name: tensor}`` or a ``Module`` (its
+      ``named_parameters()``). Intermediate values are named the same way:
+      ``{**dict(model.named_parameters()), "a_out": a_out}``. Call
+      ``a_out.retain_grad()`` before ``backward()`` to see its gradient too.
+    - ``show_values``: ``"auto"`` shows values of tensors with at most 16
+      elements, ``True`` a summary for bigger ones too, ``False`` none.
+    - ``show_grads``: show ``.grad`` where it exists (after ``backward()``);
+      the gradient of a big tensor is shown as its norm.
+    - ``show_order``: number the ops ``#1, #2, ...`` in the order backward runs them.
+    - ``collapse``: with ``params`` a ``Module``, draw each chosen sub-module
+      (a class such as ``nn.Linear``, a name from ``named_modules()``, or a
+      list of them) as one box (see ``tinygrad_edu/viz/collapse.py`` for
+      how its nodes are found).
+    - ``rankdir``: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
+    - ``max_nodes``: at most this many boxes; the rest is replaced by a note
+      saying how many were left out.
+    - ``legend``: add the colour legend.
+
+    ``.source`` is the DOT text; ``.render(path, format="svg")`` or
+    ``tinygrad_edu.viz.render`` write a picture (Graphviz ``dot`` needed).
+    """
+    names = _check_arguments(root, params, show_values, show_grads, rankdir, max_nodes)
+    if collapse is not None and not hasattr(params, "named_modules"):
+        raise TypeError(
+            "collapse needs the model: pass params=model (a Module) together with collapse"
+        )
+
+    drawing = Drawing(
+        name="computation_graph",
+        graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+        edge_attr={"color": "#595959", "arrowsize": "0.7"},
+    )
+    # A drawing makes hundreds of thousands of small objects for a big graph,
+    # all kept to the end: the cycle collector would re-scan them for nothing.
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        _fill(drawing, root, names, params, collapse, show_values, show_grads, show_order,
+              max_nodes, legend)
+    finally:
+        if collector_was_on:
+            gc.enable()
+    return drawing
+
+
+def _fill(
+    drawing: Drawing,
+    root: Tensor,
+    names: dict,
+    params: Any,
+    collapse: Any,
+    show_values: bool | str,
+    show_grads: bool,
+    show_order: bool,
+    max_nodes: int,
+    legend: bool,
+) -> None:
+    """Write the boxes and edges of ``root``'s graph into ``drawing`` (see ``draw_graph``)."""
+    summarise = show_values is True
+    if root.grad_fn is None:  # a leaf or a constant: there is no graph, only the tensor
+        name = names.get(id(root), ("output", root))[0]
+        label = _tensor_label(name, root.shape, root.data.dtype, root, summarise, show_values,
+                              show_grads, None)
+        drawing.body.append(f'\tt0 [label="{label}" {STYLES["output"]}]\n')
+        if legend:
+            _add_legend(drawing, {"output"}, False)
+        return
+
+    walk = GraphWalk(root.grad_fn)
+    groups = []
+    if collapse is not None:
+        groups = find_groups(walk, chosen_modules(params, collapse))
+    order = _op_numbers(walk) if show_order else {}
+    saved_values = _saved_values(walk) if show_values is not False else {}
+    named_nodes = _named_nodes(walk, names, root)
+
+    vertices, edges = _layout(walk, groups)
+    drawn = vertices[:max_nodes]
+    # Boxes are written kind by kind, each run after a ``node [style]`` line that
+    # sets the look of the boxes below it: short DOT text, quick for big graphs.
+    lines_by_kind: dict = {kind: [] for kind in STYLES}
+    plain_labels: dict = {}  # (shape, dtype) -> label of an unnamed intermediate
+    for vertex, kind, i in drawn:
+        if kind == "op":
+            op_name = dot_text(walk.nodes[i].op_name)
+            label = f"#{order[i]} {op_name}" if i in order else op_name
+        elif kind == "module":
+            label = _module_label(groups[i], show_grads, order)
+        elif i in named_nodes or i in saved_values:
+            kind, label = _tensor_box(walk, i, named_nodes, saved_values, summarise,
+                                      show_values, show_grads)
+        else:
+            node = walk.nodes[i]
+            key = (node.output_shape, node.output_dtype)
+            label = plain_labels.get(key)
+            if label is None:
+                label = plain_labels[key] = dot_label([shape_text(*key)])
+            kind = "intermediate"
+        lines_by_kind[kind].append(f'\t{vertex} [label="{label}"]\n')
+    body = drawing.body
+    for kind, lines in lines_by_kind.items():
+        if lines:
+            body.append(f"\tnode [{STYLES[kind]}]\n")
+            body.extend(lines)
+
+    left_out = len(vertices) - len(drawn)
+    if left_out:
+        kept = {vertex for vertex, _, _ in drawn}
+        cut_heads = {}
+        for tail, head in edges:
+            if tail in kept and head in kept:
+                body.append(f"\t{tail} -> {head}\n")
+            elif head in kept:
+                cut_heads[head] = True
+        ops_left = sum(1 for _, kind, _ in vertices[max_nodes:] if kind == "op")
+        note = dot_label([
+            f"{left_out} more nodes not drawn",
+            f"({ops_left} ops, {left_out - ops_left} tensors or modules)",
+            f"max_nodes={max_nodes}: raise it to see them",
+        ])
+        body.append(f'\tcut_note [label="{note}" {STYLES["note"]}]\n')
+        for head in cut_heads:
+            body.append(f"\tcut_note -> {head} [style=dashed]\n")
+    else:
+        body.extend([f"\t{tail} -> {head}\n" for tail, head in edges])
+    if legend:
+        _add_legend(drawing, {kind for kind, lines in lines_by_kind.items() if lines}, bool(order))
+
+
+# ----- checking what the user passed ---------------------------------------------------
+def _check_arguments(
+    root: Any, params: Any, show_values: Any, show_grads: Any, rankdir: Any, max_nodes: Any
+) -> dict:
+    """Raise on bad arguments; return ``{id(tensor): (name, tensor)}`` from ``params``."""
+    if not isinstance(root, Tensor):
+        raise TypeError(
+            f"draw_graph expects a Tensor (the output to draw the graph of), "
+            f"got {type(root).__name__}"
+        )
+    if show_values not in ("auto", True, False) or not isinstance(show_values, (str, bool)):
+        raise ValueError(f"show_values must be 'auto', True or False, got {show_values!r}")
+    if not isinstance(show_grads, bool):
+        raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(
+            f"unknown rankdir {rankdir!r}; use 'LR' (left to right), 'TB' (top to bottom), "
+            "'RL' or 'BT'"
+        )
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)):
+        raise TypeError(f"max_nodes must be an int, got {type(max_nodes).__name__}")
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
+
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters") and not isinstance(params, dict):
+        pairs = list(params.named_parameters())
+    elif isinstance(params, dict):
+        pairs = list(params.items())
+    else:
+        raise TypeError(
+            "params must be a dict {name: tensor} or a Module, "
+            f"got {type(params).__name__}"
+        )
+    names: dict = {}
+    for name, tensor in pairs:
+        if not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"params[{name!r}] is a {type(tensor).__name__}, not a Tensor; "
+                "params maps names to tensors"
+            )
+        names.setdefault(id(tensor), (str(name), tensor))
+    return names
+
+
+# ----- what the graph knows ----------------------------------------------------------------
+def _op_numbers(walk: GraphWalk) -> dict:
+    """``{node index: n}`` for ops, n = 1 for the first op backward runs."""
+    numbers = {}
+    for i in backward_order(walk):
+        if type(walk.nodes[i]) is not AccumulateGrad:
+            numbers[i] = len(numbers) + 1
+    return numbers
+
+
+def _saved_values(walk: GraphWalk) -> dict:
+    """``{node index: array}``: outputs that some op saved for backward and still holds."""
+    values = {}
+    for i, node in enumerate(walk.nodes):
+        for saved in getattr(node, "_saved", None) or ():
+            if type(saved) is _SavedOutput:
+                values[i] = saved.data
+            elif isinstance(saved, Tensor) and saved.grad_fn is not None:
+                j = walk.index.get(saved.grad_fn)
+                if j is not None:
+                    values[j] = saved.data
+    return values
+
+
+def _named_nodes(walk: GraphWalk, names: dict, root: Tensor) -> dict:
+    """``{node index: (name or None, tensor)}`` for the tensors we can reach."""
+    found = {0: names.get(id(root), (None, root))}
+    by_node = {}
+    for name, tensor in names.values():
+        if tensor.grad_fn is not None:
+            by_node.setdefault(tensor.grad_fn, (name, tensor))
+    for node, entry in by_node.items():
+        i = walk.index.get(node)
+        if i is not None and i != 0:
+            found[i] = entry
+    for i, node in enumerate(walk.nodes):
+        if type(node) is AccumulateGrad:
+            leaf = node.variable()
+            if leaf is not None:
+                found[i] = names.get(id(leaf), (None, leaf))
+    return found
+
+
+def _layout(walk: GraphWalk, groups: list) -> tuple:
+    """The picture's vertices ``[(id, kind, index)]``, in drawing order, and its edges."""
+    is_op = [type(node) is not AccumulateGrad for node in walk.nodes]
+    vertices = []
+    if not groups:
+        op_vertex = [f"op{i}" if op else None for i, op in enumerate(is_op)]
+        tensor_vertex = [f"t{i}" for i in range(len(is_op))]
+        for i, op in enumerate(is_op):
+            if op:
+                vertices.append((op_vertex[i], "op", i))
+            vertices.append((tensor_vertex[i], "tensor", i))
+    else:
+        op_vertex, tensor_vertex = _collapsed_vertices(walk, groups, is_op, vertices)
+
+    edges = []
+    for i, feeding in enumerate(walk.inputs):
+        op = op_vertex[i]
+        if op is None:
+            continue
+        for j in feeding:
+            edges.append((tensor_vertex[j], op))
+        edges.append((op, tensor_vertex[i]))
+    if groups:  # inside a box, edges vanish; between boxes, one edge is enough
+        edges = list(dict.fromkeys((a, b) for a, b in edges if a != b))
+    return vertices, edges
+
+
+def _collapsed_vertices(walk: GraphWalk, groups: list, is_op: list, vertices: list) -> tuple:
+    """Vertex ids when modules are collapsed: a module's nodes all map to its box ``m<g>``.
+
+    An op's output stays a box of its own when it leaves the module (it is used
+    outside, or it is the root); otherwise it is hidden inside the module box.
+    """
+    group_of = {}
+    for g, group in enumerate(groups):
+        for i in group.members:
+            group_of[i] = g
+    consumers = walk.consumers()
+    op_vertex, tensor_vertex = [], []
+    seen = set()
+    for i, op in enumerate(is_op):
+        g = group_of.get(i)
+        if g is None:
+            op_vertex.append(f"op{i}" if op else None)
+            tensor_vertex.append(f"t{i}")
+            candidates = [(op_vertex[i], "op", i), (tensor_vertex[i], "tensor", i)]
+        else:
+            box = f"m{g}"
+            leaves_box = op and (i == 0 or any(group_of.get(c) != g for c in consumers[i]))
+            op_vertex.append(box if op else None)
+            tensor_vertex.append(f"t{i}" if leaves_box else box)
+            candidates = [(box, "module", g), (tensor_vertex[i], "tensor", i)]
+        for vertex, kind, index in candidates:
+            if vertex is not None and vertex not in seen:
+                seen.add(vertex)
+                vertices.append((vertex, kind, index))
+    return op_vertex, tensor_vertex
+
+
+# ----- labels -------------------------------------------------------------------------------
+def _tensor_box(
+    walk: GraphWalk,
+    i: int,
+    named_nodes: dict,
+    saved_values: dict,
+    summarise: bool,
+    show_values: Any,
+    show_grads: bool,
+) -> tuple:
+    """The kind (colour) and label of the box for node ``i``'s tensor."""
+    node = walk.nodes[i]
+    name, tensor = named_nodes.get(i, (None, None))
+    if type(node) is AccumulateGrad:
+        kind = "parameter" if name is not None else "leaf"
+        if tensor is None:  # the leaf itself is gone
+            return kind, dot_label([name or "leaf (freed)"])
+        shape, dtype = tensor.shape, tensor.data.dtype
+    else:
+        kind = "named" if name is not None else "intermediate"
+        shape, dtype = node.output_shape, node.output_dtype
+    if i == 0:
+        kind = "output"
+        name = name or "output"
+    value = tensor.data if tensor is not None else saved_values.get(i)
+    label = _tensor_label(name, shape, dtype, tensor, summarise, show_values, show_grads, value)
+    return kind, label
+
+
+def _tensor_label(
+    name: str | None,
+    shape: tuple,
+    dtype: Any,
+    tensor: Tensor | None,
+    summarise: bool,
+    show_values: Any,
+    show_grads: bool,
+    value: np.ndarray | None = None,
+) -> str:
+    lines = [name] if name else []
+    lines.append(shape_text(shape, dtype))
+    if value is None and tensor is not None:
+        value = tensor.data
+    if show_values is not False and value is not None:
+        text = preview(value, summarise)
+        if text:
+            lines.append("value " + text.replace("\n", "\n      "))
+    if show_grads and tensor is not None and tensor.grad is not None:
+        grad = tensor.grad.data
+        text = preview(grad, summarise)
+        if text:
+            lines.append("grad  " + text.replace("\n", "\n      "))
+        else:
+            lines.append(f"grad  norm {np.linalg.norm(grad):.4g}")
+    return dot_label(lines)
+
+
+def _module_label(group: Any, show_grads: bool, order: dict) -> str:
+    title = describe_module(group.module)
+    lines = [f"{group.name}: {title}" if group.name else title]
+    steps = sorted(order[i] for i in group.members if i in order)
+    if steps:
+        lines[0] += f"  (#{steps[0]}–#{steps[-1]})" if len(steps) > 1 else f"  (#{steps[0]})"
+    for name, p in group.module.named_parameters():
+        line = f"{name} {shape_text(p.shape, None)}"
+        if show_grads and p.grad is not None:
+            line += f"  grad norm {np.linalg.norm(p.grad.data):.3g}"
+        lines.append(line)
+    return dot_label(lines)
+
+
+def _add_legend(drawing: Drawing, kinds: set, show_order: bool) -> None:
+    drawing.body.append(
+        f"\tlegend [label={legend_label(kinds, show_order)} {STYLES['legend']}]\n"
+    )
