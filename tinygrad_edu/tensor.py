@@ -57,7 +57,7 @@ class Tensor:
     prefer ``tinygrad_edu.tensor(data, dtype=None, requires_grad=False)``.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_accumulator",
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version_counter", "_accumulator",
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
@@ -87,6 +87,17 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors made by the user, not by an op that recorded a graph."""
         return self.grad_fn is None
+
+    @property
+    def _version(self) -> VersionCounter:
+        """The in-place change counter, made on first use (most tensors never need one)."""
+        if self._version_counter is None:
+            self._version_counter = VersionCounter()
+        return self._version_counter
+
+    @_version.setter
+    def _version(self, counter: VersionCounter) -> None:
+        self._version_counter = counter
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
@@ -643,15 +654,27 @@ def _init(t: Tensor, data: np.ndarray, requires_grad: builtins.bool = False,
     t.requires_grad = requires_grad
     t.grad = None
     t.grad_fn = grad_fn
-    t._version = VersionCounter()
+    t._version_counter = None
     t._accumulator = None
 
 
 def _wrap(data: np.ndarray, requires_grad: builtins.bool = False, grad_fn: Any = None) -> Tensor:
-    """A Tensor around an existing array, without copying or checking (internal fast path)."""
-    t = Tensor.__new__(Tensor)
-    _init(t, data, requires_grad, grad_fn)
+    """A Tensor around an existing array, without copying or checking (internal fast path).
+
+    It runs for every op's output and every gradient, so it sets the slots
+    itself rather than calling ``_init``.
+    """
+    t = _new_tensor(Tensor)
+    t.data = data
+    t.requires_grad = requires_grad
+    t.grad = None
+    t.grad_fn = grad_fn
+    t._version_counter = None
+    t._accumulator = None
     return t
+
+
+_new_tensor = Tensor.__new__
 
 
 def _unwrap_nested(data: Any) -> Any:
@@ -692,6 +715,8 @@ def _as_tensor(value: Any, like: Tensor, op_name: str) -> Tensor:
     """A Tensor for an operand: Python/numpy scalars take ``like``'s dtype when they fit."""
     if type(value) is Tensor:
         return value
+    if type(value) is builtins.float and like.data.dtype.kind == "f":  # the common case
+        return _scalar_constant(value, like.data.dtype)
     if isinstance(value, _SCALAR_TYPES):
         kind = np.asarray(value).dtype.kind
         category = 2 if kind in "fc" else (0 if kind == "b" else 1)
@@ -706,6 +731,24 @@ def _as_tensor(value: Any, like: Tensor, op_name: str) -> Tensor:
         f"{op_name}: unsupported operand of type {type(value).__name__}; "
         f"expected a Tensor, a Python number or a numpy array"
     )
+
+
+_scalar_constants: dict = {}
+
+
+def _scalar_constant(value: builtins.float, dtype: np.dtype) -> Tensor:
+    """A 0-d tensor for a Python float, reused: ``x * 0.5`` in a loop makes it once.
+
+    Constants never require grad and nothing hands them to the user, so sharing
+    them is safe. The cache is emptied when it grows past 4096 entries.
+    """
+    key = (value, dtype)
+    constant = _scalar_constants.get(key)
+    if constant is None:
+        if len(_scalar_constants) >= 4096:
+            _scalar_constants.clear()
+        constant = _scalar_constants[key] = _wrap(np.array(value, dtype))
+    return constant
 
 
 def _binary(op: Any, a: Any, b: Any, op_name: str) -> Tensor:

@@ -129,19 +129,22 @@ def run_backward(
             node = ready.pop()
             grad = pending.pop(node, None)
             if grad is not None:
-                grad = _call_hooks(node._hooks, grad)
+                if node._hooks is not None:
+                    grad = _call_hooks(node._hooks, grad)
                 if node._retained is not None:
                     _retain(node._retained, grad, handed_out, create_graph)
-                for i in capture.get(node, ()):
-                    captured[i] = grad
+                if capture:
+                    for i in capture.get(node, ()):
+                        captured[i] = grad
             if type(node) is AccumulateGrad:
                 if grad is not None and inputs is None:
                     leaf = node.variable()
                     if leaf is not None:
                         _accumulate_into(leaf, grad, handed_out, create_graph)
                 continue
+
             next_nodes = node.next_functions
-            if grad is None:
+            if grad is None:  # no gradient reached this node: pass None on
                 grads: tuple = (None,) * len(next_nodes)
             else:
                 grads = node.backward(node, grad)
@@ -154,13 +157,20 @@ def run_backward(
                     )
                 if _AnomalyState.enabled:
                     _check_nan(node, grads)
-            if not retain_graph:
+            if not retain_graph and node._saved is not None:
                 node.release()
+
             for next_node, g in zip(next_nodes, grads):
                 if next_node is None:
                     continue
                 if g is not None:
-                    g = _fit_to_input(node, next_node, g)
+                    if (
+                        type(g) is not Tensor
+                        or type(next_node) is AccumulateGrad
+                        or g.data.shape != next_node.output_shape
+                        or g.data.dtype != next_node.output_dtype
+                    ):
+                        g = _fit_to_input(node, next_node, g)
                     if next_node in pending:
                         pending[next_node] = pending[next_node] + g
                     else:

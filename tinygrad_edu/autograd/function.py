@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import _GradState
-from tinygrad_edu.tensor import Tensor, VersionCounter, _wrap
+from tinygrad_edu.tensor import Tensor, _wrap
 
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or to read saved tensors after "
@@ -51,6 +51,13 @@ class _SavedOutput:
     def __init__(self, output: Tensor) -> None:
         self.data = output.data
         self.version_counter = output._version
+
+
+def _version_of(t: Tensor | None) -> int:
+    """How often ``t`` was changed in place (0 when it never was, or for None)."""
+    if t is None or t._version_counter is None:
+        return 0
+    return t._version_counter.value
 
 
 class _AnomalyState:
@@ -87,47 +94,78 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
-        """Run ``forward`` and record the node if any input requires grad."""
+        """Run ``forward`` and record the node if any input requires grad.
+
+        This runs for every op, forward and backward, so it is written for
+        speed: plain loops, no generators, and no recording work at all when
+        nothing needs a gradient.
+        """
         ctx = cls()
         record = False
         if _GradState.enabled:
-            needs = [type(a) is Tensor and a.requires_grad for a in args]
-            record = True in needs
-            ctx.needs_input_grad = tuple(needs)
-        else:
+            for a in args:
+                # isinstance, not type(a) is Tensor: nn.Parameter (a subclass) is recorded too.
+                if isinstance(a, Tensor) and a.requires_grad:
+                    record = True
+                    break
+        if not record:
             ctx.needs_input_grad = (False,) * len(args)
+            result = cls.forward(ctx, *args)
+            if type(result) is np.ndarray:
+                return _wrap(result)
+            if isinstance(result, Tensor):
+                if type(result.data) is not np.ndarray:  # numpy gives scalars for 0-d results
+                    result.data = np.asarray(result.data)
+                return result
+            return _wrap(np.asarray(result))
 
-        previous = _GradState.enabled
+        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        ctx.needs_input_grad = needs
         _GradState.enabled = False  # forward itself is never recorded
         try:
             result = cls.forward(ctx, *args)
         finally:
-            _GradState.enabled = previous
-        if type(result) is not Tensor:
+            _GradState.enabled = True
+        if type(result) is np.ndarray:
+            result = _wrap(result)
+        elif not isinstance(result, Tensor):
             result = _wrap(np.asarray(result))
-        elif any(result is a for a in args):
-            result = _wrap(result.data)  # never re-use an input as the output node
+        else:
+            for a in args:
+                if result is a:  # never re-use an input as the output node
+                    result = _wrap(a.data)
+                    break
+            if type(result.data) is not np.ndarray:  # numpy gives scalars for 0-d results
+                result.data = np.asarray(result.data)
 
-        if record:
-            ctx.next_functions = tuple(
-                gradient_edge(a) if need else None for a, need in zip(args, ctx.needs_input_grad)
-            )
-            ctx.output_shape = result.data.shape
-            ctx.output_dtype = result.data.dtype
-            result.requires_grad = True
-            result.grad_fn = ctx
-            saved = ctx._saved
-            if saved is not None and any(t is result for t in saved):
-                ctx._saved = tuple(_SavedOutput(t) if t is result else t for t in saved)
-            if _AnomalyState.enabled:
-                ctx._created_at = "".join(traceback.format_stack()[:-1])
+        next_functions = []
+        for a, need in zip(args, needs):
+            next_functions.append((a.grad_fn or gradient_edge(a)) if need else None)
+        ctx.next_functions = tuple(next_functions)
+        ctx.output_shape = result.data.shape
+        ctx.output_dtype = result.data.dtype
+        result.requires_grad = True
+        result.grad_fn = ctx
+        saved = ctx._saved
+        if saved:
+            for t in saved:
+                if t is result:  # keep the output's array only: no cycle through grad_fn
+                    ctx._saved = tuple([_SavedOutput(t) if t is result else t for t in saved])
+                    break
+        if _AnomalyState.enabled:
+            ctx._created_at = "".join(traceback.format_stack()[:-1])
         return result
 
     # ----- what backward can use -------------------------------------------------
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for backward; in-place changes to them are caught there."""
+        if True not in self.needs_input_grad:
+            return  # no backward will run: keep nothing
         self._saved = tensors
-        self._saved_versions = tuple([0 if t is None else t._version.value for t in tensors])
+        self._saved_versions = tuple([  # _version_of(t), inlined: this runs for every op
+            0 if t is None or t._version_counter is None else t._version_counter.value
+            for t in tensors
+        ])
 
     @property
     def saved_tensors(self) -> tuple:
@@ -142,9 +180,8 @@ class Function:
                 if saved.version_counter.value != version:
                     self._raise_modified(saved.data.shape, saved.version_counter.value, version)
                 saved = _wrap(saved.data, True, self)
-                saved._version = VersionCounter()
-            elif saved is not None and saved._version.value != version:
-                self._raise_modified(saved.shape, saved._version.value, version)
+            elif saved is not None and _version_of(saved) != version:
+                self._raise_modified(saved.shape, _version_of(saved), version)
             unpacked.append(saved)
         return tuple(unpacked)
 

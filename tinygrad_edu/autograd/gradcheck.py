@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.grad_mode import no_grad
 from tinygrad_edu.tensor import Tensor, _wrap
 
 
@@ -40,22 +39,22 @@ def _outputs(fn: Callable, inputs: Sequence[Any]) -> tuple:
 def numerical_jacobian(fn: Callable, inputs: Sequence[Any], eps: float = 1e-6) -> list:
     """For each input that requires grad: the Jacobian ``d(outputs, flattened)/d(input)`` by
     central differences, shape ``(total output elements, input elements)``."""
+    # Not under no_grad: fn may itself call autograd.grad (gradgradcheck does).
     jacobians = []
-    with no_grad():
-        for x in inputs:
-            if not (isinstance(x, Tensor) and x.requires_grad):
-                continue
-            flat = x.data.reshape(-1)  # a view: writing to it perturbs x
-            columns = []
-            for j in range(flat.size):
-                original = flat[j]
-                flat[j] = original + eps
-                plus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
-                flat[j] = original - eps
-                minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
-                flat[j] = original
-                columns.append((plus.astype(np.float64) - minus) / (2 * eps))
-            jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
+    for x in inputs:
+        if not (isinstance(x, Tensor) and x.requires_grad):
+            continue
+        flat = x.data.reshape(-1)  # a view: writing to it perturbs x
+        columns = []
+        for j in range(flat.size):
+            original = flat[j]
+            flat[j] = original + eps
+            plus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+            flat[j] = original - eps
+            minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+            flat[j] = original
+            columns.append((plus.astype(np.float64) - minus) / (2 * eps))
+        jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
     return jacobians
 
 
