@@ -141,7 +141,7 @@ def _fill(
             label = f"#{order[i]} {op_name}" if i in order else op_name
         elif kind == "module":
             label = _module_label(groups[i], show_grads, order)
-        elif i in named_nodes or i in saved_values:
+        elif i in named_nodes or i in saved_values or type(walk.nodes[i]) is AccumulateGrad:
             kind, label = _tensor_box(walk, i, named_nodes, saved_values, summarise,
                                       show_values, show_grads)
         else:
