@@ -113,7 +113,10 @@ from tinygrad_edu.functions import (
     where,
 )
 from tinygrad_edu.random import manual_seed
+from tinygrad_edu import optim  # after Tensor and the functions it uses
 from tinygrad_edu import nn  # after Tensor and the functions it uses
+from tinygrad_edu import datasets, utils
+from tinygrad_edu.serialization import load, save
 
 dtype = DType
 __version__ = "0.1.0"
