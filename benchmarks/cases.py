@@ -1,0 +1,242 @@
+"""The seven cases of issue 2's benchmark, each a function returning table rows.
+
+Every case first checks that the implementations agree (the loss of the first
+step and the weights after it; the chain's value and gradient) and only then
+times them, so the benchmark is also a correctness check.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from benchmarks import models_numpy, models_tinygrad
+from benchmarks.problems import MLPSpec, chain_start, init_weights, make_batches
+from benchmarks.timing import interleaved_medians
+
+try:
+    from benchmarks import models_torch
+except ImportError:  # PyTorch is optional: its columns stay empty
+    models_torch = None
+
+
+@dataclass
+class Row:
+    """One line of the results table. ``met`` is None when the row has no target."""
+
+    case: str
+    name: str
+    unit: str
+    numpy: float | None
+    tg: float | None
+    torch: float | None = None
+    target: str = ""
+    measured: str = ""
+    met: bool | None = None
+    ratios: bool = True  # False where a ratio means nothing (memory growth near zero)
+    extra: dict = field(default_factory=dict)
+
+
+# ----- correctness ----------------------------------------------------------------------
+def _tolerance(dtype: str) -> dict:
+    return {"rtol": 1e-9, "atol": 1e-12} if dtype == "float64" else {"rtol": 1e-4, "atol": 1e-5}
+
+
+def _assert_close(what: str, got: object, expected: object, tolerance: dict) -> None:
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape or not np.allclose(got, expected, **tolerance):
+        worst = np.max(np.abs(got - expected)) if got.shape == expected.shape else "shape"
+        raise AssertionError(
+            f"{what}: implementations disagree (largest difference {worst}, "
+            f"tolerance {tolerance}); got {got.ravel()[:4]}, expected {expected.ravel()[:4]}"
+        )
+
+
+def check_first_step(spec: MLPSpec, models: dict) -> dict[str, float]:
+    """Run step 0 on every model; assert the losses and updated weights match numpy's."""
+    losses = {name: model.step(0).item() for name, model in models.items()}
+    reference = models["numpy"].weights()
+    tolerance = _tolerance(spec.dtype)
+    for name, model in models.items():
+        _assert_close(f"{spec.label} first-step loss, {name} vs numpy", losses[name],
+                      losses["numpy"], tolerance)
+        for i, (got, expected) in enumerate(zip(model.weights(), reference)):
+            _assert_close(f"{spec.label} parameter {i} after one step, {name} vs numpy", got,
+                          expected, tolerance)
+    return losses
+
+
+def check_chain(n_elements: int, n_ops: int) -> dict[str, float]:
+    """Assert the chain's value and input gradient agree across implementations."""
+    x0 = chain_start(n_elements)
+    expected_total, expected_grad = models_numpy.chain(x0, n_ops)
+    results = {"numpy": expected_total}
+    others = {"tg": models_tinygrad.chain}
+    if models_torch is not None:
+        others["torch"] = models_torch.chain
+    for name, chain in others.items():
+        total, grad = chain(x0, n_ops)
+        tolerance = {"rtol": 1e-4, "atol": 1e-6}
+        _assert_close(f"{n_ops}-op chain value, {name} vs numpy", total, expected_total, tolerance)
+        _assert_close(f"{n_ops}-op chain gradient, {name} vs numpy", grad, expected_grad,
+                      tolerance)
+        results[name] = total
+    return results
+
+
+# ----- cases 1-4 (and issue 3's tg.nn variant): training steps ------------------------------
+def build_models(spec: MLPSpec, with_nn: bool = False) -> tuple[dict, str | None]:
+    """Every implementation of ``spec`` from the same weights and batches.
+
+    Returns the models by name and, when ``with_nn`` was asked for but tg.nn /
+    tg.optim are not there yet, the reason it was skipped.
+    """
+    weights, batches = init_weights(spec), make_batches(spec)
+    models = {
+        "numpy": models_numpy.NumpyMLP(spec, weights, batches),
+        "tg": models_tinygrad.TinygradMLP(spec, weights, batches),
+    }
+    skipped = None
+    if with_nn:
+        skipped = models_tinygrad.nn_optim_missing()
+        if skipped is None:
+            models["tg_nn"] = models_tinygrad.TinygradNNMLP(spec, weights, batches)
+    if models_torch is not None:
+        models["torch"] = models_torch.TorchMLP(spec, weights, batches)
+    return models, skipped
+
+
+def _stepper(model: object) -> Callable[[], None]:
+    """A no-argument runner doing the model's next step (step 0 was the correctness check)."""
+    counter = itertools.count(1)
+    return lambda: model.step(next(counter))
+
+
+def run_mlp_case(case: str, spec: MLPSpec, target: float, rounds: int, repeats: int,
+                 with_nn: bool = False) -> list[Row]:
+    """Median ms per training step of every implementation; target: tg/numpy ≤ ``target``."""
+    models, skipped = build_models(spec, with_nn)
+    losses = check_first_step(spec, models)
+    medians = interleaved_medians({name: _stepper(m) for name, m in models.items()},
+                                  rounds, repeats)
+    ms = {name: seconds * 1e3 for name, seconds in medians.items()}
+    ratio = ms["tg"] / ms["numpy"]
+    rows = [Row(case, f"{spec.label} {spec.dtype} batch {spec.batch}", "ms/step", ms["numpy"],
+                ms["tg"], ms.get("torch"), target=f"tg/numpy ≤ {target}",
+                measured=f"{ratio:.2f}×", met=ratio <= target,
+                extra={"first_step_loss": losses, "rounds": rounds, "steps_per_round": repeats})]
+    if with_nn:
+        nn_row = Row(case + "b", f"{spec.label} with tg.nn + tg.optim", "ms/step", ms["numpy"],
+                     ms.get("tg_nn"), target="nn/raw tg ≤ 1.05")
+        if skipped:
+            nn_row.measured = f"skipped: {skipped}"
+        else:
+            nn_ratio = ms["tg_nn"] / ms["tg"]
+            nn_row.measured, nn_row.met = f"{nn_ratio:.2f}×", nn_ratio <= 1.05
+        rows.append(nn_row)
+    return rows
+
+
+# ----- cases 5 and 6: chains of elementwise ops ---------------------------------------------
+def _chain_runners(x0: np.ndarray, n_ops: int) -> dict[str, Callable[[], None]]:
+    runners = {"numpy": lambda: models_numpy.chain(x0, n_ops),
+               "tg": lambda: models_tinygrad.chain(x0, n_ops)}
+    if models_torch is not None:
+        runners["torch"] = lambda: models_torch.chain(x0, n_ops)
+    return runners
+
+
+def run_elementwise_chain(n_elements: int, n_ops: int, target_us: float, rounds: int,
+                          repeats: int) -> list[Row]:
+    """Case 5: µs per op of an ``n_ops`` chain on ``n_elements`` values, forward + backward."""
+    check_chain(n_elements, n_ops)
+    medians = interleaved_medians(_chain_runners(chain_start(n_elements), n_ops), rounds,
+                                  repeats)
+    us = {name: seconds / n_ops * 1e6 for name, seconds in medians.items()}
+    return [Row("5", f"{n_ops}-op chain on {n_elements} elements (fwd+bwd)", "µs/op",
+                us["numpy"], us["tg"], us.get("torch"), target=f"tg ≤ {target_us} µs/op",
+                measured=f"{us['tg']:.2f} µs", met=us["tg"] <= target_us)]
+
+
+def run_scalar_chains(short_ops: int, long_ops: int, rounds: int, long_rounds: int) -> list[Row]:
+    """Case 6: seconds for a ``short_ops`` scalar chain (vs PyTorch) and a ``long_ops`` one.
+
+    The long chain runs for tinygrad_edu only; its cost per op must be within ±30 %
+    of the short chain's (no superlinear bookkeeping, no RecursionError).
+    """
+    check_chain(0, 3000)
+    x0 = chain_start(0)
+    short = interleaved_medians(_chain_runners(x0, short_ops), rounds, 1, warmup_rounds=0)
+    torch_s = short.get("torch")
+    faster = None if torch_s is None else short["tg"] < torch_s
+    rows = [Row("6", f"{short_ops:,}-op scalar chain (fwd+bwd)", "s", short["numpy"], short["tg"],
+                torch_s, target="tg < torch",
+                measured="no torch" if torch_s is None else f"{short['tg'] / torch_s:.2f}× torch",
+                met=faster)]
+    gc.collect()
+    long_times = []
+    for _ in range(long_rounds):
+        start = time.perf_counter()
+        models_tinygrad.chain(x0, long_ops)
+        long_times.append(time.perf_counter() - start)
+    long_s = float(np.median(long_times))
+    per_op_change = (long_s / long_ops) / (short["tg"] / short_ops)
+    rows.append(Row("6b", f"{long_ops:,}-op scalar chain, tg only", "s", None, long_s,
+                    target="µs/op within ±30 % of 6",
+                    measured=f"{per_op_change:.2f}× ({long_s / long_ops * 1e6:.2f} µs/op)",
+                    met=0.7 <= per_op_change <= 1.3))
+    return rows
+
+
+# ----- case 7: memory ---------------------------------------------------------------------
+def measure_memory(make_model: Callable[[], object], steps: int, warmup: int) -> dict[str, int]:
+    """Bytes traced by tracemalloc (Python objects and numpy arrays) over ``steps`` steps.
+
+    ``peak``: the highest total from before the model was built (its parameters and
+    data included); ``setup``: the total once built; ``growth``: the total after the
+    last step minus the total after step ``warmup``.
+    """
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        model = make_model()
+        setup = tracemalloc.get_traced_memory()[0] - base
+        after_warmup = None
+        for k in range(steps):
+            model.step(k)
+            if k + 1 == warmup:
+                after_warmup = tracemalloc.get_traced_memory()[0]
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return {"peak": peak - base, "setup": setup, "step_peak": peak - base - setup,
+            "growth": current - after_warmup}
+
+
+def run_memory_case(spec: MLPSpec, steps: int, warmup: int, peak_target: float = 1.2,
+                    growth_limit: int = 16 * 1024) -> list[Row]:
+    """Case 7: peak traced memory of ``steps`` steps, tg vs numpy, and growth after warm-up."""
+    weights, batches = init_weights(spec), make_batches(spec)
+    makers = {"numpy": lambda: models_numpy.NumpyMLP(spec, weights, batches),
+              "tg": lambda: models_tinygrad.TinygradMLP(spec, weights, batches)}
+    use = {name: measure_memory(make, steps, warmup) for name, make in makers.items()}
+    kib = {name: {key: value / 1024 for key, value in u.items()} for name, u in use.items()}
+    ratio = use["tg"]["peak"] / use["numpy"]["peak"]
+    step_ratio = use["tg"]["step_peak"] / max(use["numpy"]["step_peak"], 1)
+    return [
+        Row("7", f"{spec.label} peak memory over {steps} steps", "KiB", kib["numpy"]["peak"],
+            kib["tg"]["peak"], target=f"tg/numpy ≤ {peak_target}",
+            measured=f"{ratio:.2f}× (step alone {step_ratio:.2f}×)", met=ratio <= peak_target,
+            extra={"numpy": kib["numpy"], "tg": kib["tg"]}),
+        Row("7b", f"growth from step {warmup} to step {steps}", "KiB", kib["numpy"]["growth"],
+            kib["tg"]["growth"], target=f"tg growth ≤ {growth_limit // 1024} KiB",
+            measured=f"{kib['tg']['growth']:+.1f} KiB", met=use["tg"]["growth"] <= growth_limit,
+            ratios=False),
+    ]

@@ -1,0 +1,107 @@
+"""The benchmark suite at tiny sizes: its implementations must agree (correctness, no timing).
+
+Nothing here asserts a speed: a shared CI machine cannot promise one. What is
+asserted is that the hand-written numpy step, the tinygrad_edu step (raw ops and,
+once it exists, tg.nn + tg.optim) and PyTorch's step, if installed, compute the
+same loss and the same updated weights, and that the check notices when they don't.
+"""
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: `benchmarks`
+
+from benchmarks import cases, models_numpy, models_tinygrad  # noqa: E402
+from benchmarks.problems import MLPSpec, chain_start  # noqa: E402
+from benchmarks.report import format_table  # noqa: E402
+
+TINY_SPECS = [
+    MLPSpec((2, 3, 1), "sigmoid", "sigmoid", "half_sse", batch=4, dtype="float64"),
+    MLPSpec((2, 5, 5, 1), "tanh", "identity", "mse", batch=8, dtype="float32"),
+    MLPSpec((12, 7, 6, 4), "relu", "identity", "cross_entropy", batch=9, dtype="float32"),
+]
+
+
+@pytest.mark.parametrize("spec", TINY_SPECS, ids=lambda s: f"{s.label}-{s.loss}")
+def test_first_step_losses_agree(spec):
+    models, _ = cases.build_models(spec, with_nn=(spec.loss == "cross_entropy"))
+    losses = cases.check_first_step(spec, models)
+    assert {"numpy", "tg"} <= set(losses)
+    if cases.models_torch is not None:
+        assert "torch" in losses
+    for name, loss in losses.items():
+        assert math.isclose(loss, losses["numpy"], rel_tol=1e-4), name
+
+
+def test_half_sse_loss_is_the_seed_formula():
+    spec = TINY_SPECS[0]
+    models, _ = cases.build_models(spec)
+    (w1, b1), (w2, b2) = models["numpy"].params
+    x, t = models["numpy"].batches[0]
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    a = sigmoid(sigmoid(x @ w1.T + b1) @ w2.T + b2)
+    expected = 0.5 * np.sum((a - t) ** 2)  # E = ½Σ(a−t)², seed 001
+    assert models["tg"].step(0).item() == pytest.approx(expected, rel=1e-12)
+    assert models["numpy"].step(0) == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_check_notices_a_wrong_gradient():
+    spec = TINY_SPECS[2]
+    models, _ = cases.build_models(spec)
+    models["tg"].spec = MLPSpec(spec.sizes, spec.hidden, spec.output, spec.loss, spec.batch,
+                                spec.dtype, lr=spec.lr * 2)  # same loss, different update
+    with pytest.raises(AssertionError, match="parameter 0 after one step, tg vs numpy"):
+        cases.check_first_step(spec, models)
+
+
+def test_mlp_case_runs_one_round():
+    rows = cases.run_mlp_case("3", TINY_SPECS[2], target=1.05, rounds=1, repeats=1,
+                              with_nn=True)
+    assert rows[0].case == "3" and rows[0].unit == "ms/step"
+    assert rows[0].numpy > 0 and rows[0].tg > 0
+    assert rows[1].case == "3b"
+    if models_tinygrad.nn_optim_missing() is None:
+        assert rows[1].tg > 0
+    else:
+        assert rows[1].measured.startswith("skipped")
+
+
+def test_chains_agree_with_the_chain_rule():
+    x0 = chain_start(5)
+    total, grad = models_numpy.chain(x0, 6)  # two rounds of (x * 1.001, x + 0.001, tanh)
+    x, slope = x0.astype(np.float64), np.ones(5)
+    for _ in range(2):
+        y = np.tanh(x * 1.001 + 0.001)
+        slope = slope * 1.001 * (1 - y * y)
+        x = y
+    assert total == pytest.approx(x.sum(), rel=1e-5)
+    np.testing.assert_allclose(grad, slope, rtol=1e-5)
+    results = cases.check_chain(5, 30)
+    assert results["tg"] == pytest.approx(results["numpy"], rel=1e-5)
+
+
+def test_chain_cases_run():
+    rows = cases.run_elementwise_chain(4, 30, target_us=3.0, rounds=1, repeats=1)
+    rows += cases.run_scalar_chains(300, 600, rounds=1, long_rounds=1)
+    assert [row.case for row in rows] == ["5", "6", "6b"]
+    assert all(row.tg > 0 for row in rows)
+
+
+def test_memory_case_counts_the_model_and_its_steps():
+    rows = cases.run_memory_case(TINY_SPECS[2], steps=6, warmup=2)
+    numpy_row = rows[0]
+    weights_bytes = sum(s_in * s_out + s_out for s_in, s_out in zip((12, 7, 6), (7, 6, 4))) * 4
+    assert numpy_row.numpy * 1024 >= weights_bytes  # the peak holds at least the parameters
+    assert numpy_row.tg * 1024 >= weights_bytes
+    assert rows[1].case == "7b"
+
+
+def test_table_lists_every_row():
+    rows = [cases.Row("1", "xor", "ms/step", 1.0, 2.0, 4.0, "tg/numpy ≤ 2.5", "2.00×", True)]
+    table = format_table(rows)
+    assert "tg/numpy" in table.splitlines()[0]
+    assert "2.00×" in table and "4.00×" in table and "met" in table
