@@ -523,10 +523,10 @@ class Tensor:
         return reduce.max_or_min(self, dim, keepdim, largest=False)
 
     def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        return reduce.Amax.apply(self, _dims(dim or None, self.ndim), keepdim)
+        return reduce.Amax.apply(self, _dims(_all_if_empty(dim), self.ndim), keepdim)
 
     def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        return -reduce.Amax.apply(-self, _dims(dim or None, self.ndim), keepdim)
+        return -reduce.Amax.apply(-self, _dims(_all_if_empty(dim), self.ndim), keepdim)
 
     def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return reduce.arg_extreme(self, dim, keepdim, np.argmax)
@@ -697,6 +697,11 @@ def _dim(dim: Any, ndim: int) -> int:
             f"but got {dim})"
         )
     return builtins.int(dim) % size
+
+
+def _all_if_empty(dim: Any) -> Any:
+    """amax/amin: an empty dim list means every dim (None); dim=0 must stay 0."""
+    return None if isinstance(dim, (tuple, list)) and len(dim) == 0 else dim
 
 
 def _dims(dim: Any, ndim: int) -> tuple | None:

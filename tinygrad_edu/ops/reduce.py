@@ -67,7 +67,7 @@ class MaxAlongDim(Function):
 
     @staticmethod
     def forward(ctx, a, dim, keepdim, indices):
-        kept_indices = np.expand_dims(indices, dim) if not keepdim else indices
+        kept_indices = np.expand_dims(indices, dim)  # argmax's indices lack the reduced dim
         chosen = np.zeros(a.data.shape, dtype=a.data.dtype)
         np.put_along_axis(chosen, kept_indices, 1, axis=dim)
         ctx.chosen = _wrap(chosen)
