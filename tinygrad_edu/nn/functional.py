@@ -170,8 +170,8 @@ def _check_reduction(reduction: str) -> None:
 def _warn_if_shapes_differ(input: Tensor, target: Tensor, name: str) -> None:  # noqa: A002
     if target.shape != input.shape:
         warnings.warn(
-            f"{name}: Using a target size ({tuple(target.shape)}) that is different to the "
-            f"input size ({tuple(input.shape)}). This will likely lead to incorrect results "
+            f"{name}: Using a target size {tuple(target.shape)} that is different to the "
+            f"input size {tuple(input.shape)}. This will likely lead to incorrect results "
             f"due to broadcasting. Please ensure they have the same size.",
             UserWarning,
             stacklevel=3,
@@ -200,8 +200,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A0
 def _check_same_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
     if target.shape != input.shape:
         raise ValueError(
-            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
-            f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size."
+            f"Using a target size {tuple(target.shape)} that is different to the input size "
+            f"{tuple(input.shape)} is deprecated. Please ensure they have the same size."
         )
 
 

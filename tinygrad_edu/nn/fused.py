@@ -13,7 +13,9 @@ from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.tensor import _wrap
 
 LOG_FLOOR = -100.0  # PyTorch's clamp of log(x) and log(1 - x) in binary_cross_entropy
-GRAD_EPSILON = 1e-12  # PyTorch's floor for x (1 - x) in its gradient
+# PyTorch's floor for x (1 - x) in the gradient; it is a float32 constant there, even for
+# float64 inputs, so it is one here too (float64 results then agree to the last digit).
+GRAD_EPSILON = float(np.float32(1e-12))
 
 
 class BinaryCrossEntropy(Function):
