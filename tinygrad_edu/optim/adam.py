@@ -75,18 +75,24 @@ class Adam(Optimizer):
             else:
                 grad = grad + weight_decay * theta
 
+        # one scratch array holds each intermediate in turn, so a step allocates once
         m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        scratch = np.multiply(grad, 1 - beta1, out=np.empty_like(theta), casting="same_kind")
         np.multiply(m, beta1, out=m)
-        np.add(m, (1 - beta1) * grad, out=m, casting="same_kind")
+        np.add(m, scratch, out=m)  # m ← β₁ m + (1 − β₁) g
+        np.multiply(grad, grad, out=scratch, casting="same_kind")
+        np.multiply(scratch, 1 - beta2, out=scratch)
         np.multiply(v, beta2, out=v)
-        np.add(v, (1 - beta2) * grad * grad, out=v, casting="same_kind")
+        np.add(v, scratch, out=v)  # v ← β₂ v + (1 − β₂) g²
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
 
-        step_size = lr / (1 - beta1**step)
-        denominator = np.sqrt(v) / math.sqrt(1 - beta2**step) + eps
-        np.subtract(theta, step_size * m / denominator, out=theta, casting="same_kind")
-
+        np.sqrt(v, out=scratch)
+        np.divide(scratch, math.sqrt(1 - beta2**step), out=scratch)
+        np.add(scratch, eps, out=scratch)  # the denominator √v̂ + ε
+        np.divide(m, scratch, out=scratch)
+        np.multiply(scratch, lr / (1 - beta1**step), out=scratch)  # lr m̂ / (√v̂ + ε)
+        np.subtract(theta, scratch, out=theta)
 
 class AdamW(Adam):
     r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), PyTorch's rule.

@@ -61,6 +61,8 @@ class SGD(Optimizer):
                 buffer = state["momentum_buffer"] = _wrap(np.array(grad, dtype=param.data.dtype))
             else:
                 np.multiply(buffer.data, momentum, out=buffer.data)
-                np.add(buffer.data, (1 - group["dampening"]) * grad, out=buffer.data)
+                dampening = group["dampening"]
+                damped = grad if dampening == 0 else (1 - dampening) * grad
+                np.add(buffer.data, damped, out=buffer.data, casting="same_kind")
             grad = grad + momentum * buffer.data if group["nesterov"] else buffer.data
         np.subtract(param.data, lr * grad, out=param.data, casting="same_kind")
