@@ -367,7 +367,7 @@ def test_a_100k_chain_draws_without_recursion():
 def _mlp_loss(model):
     tg.manual_seed(3)
     x, target = tg.randn(8, 2), tg.randn(8, 1)
-    return ((model(x) - target) ** 2).mean()
+    return ((model(x) - target) ** 2).sum()
 
 
 def test_collapse_reduces_a_3_layer_mlp_to_its_layer_boxes():
@@ -376,51 +376,80 @@ def test_collapse_reduces_a_3_layer_mlp_to_its_layer_boxes():
                           nn.Linear(4, 1))
     loss = _mlp_loss(model)
     loss.backward()
-    full = Dot(draw_graph(loss, model, legend=False).source)
     dot = Dot(draw_graph(loss, model, collapse=nn.Linear, show_order=True, legend=False).source)
 
     boxes = dot.of_kind("module")
     titles = sorted(lines[0].split("  ")[0] for lines in boxes.values())
     assert titles == ["0: Linear(2→4)", "2: Linear(4→4)", "4: Linear(4→1)"]
     ops = sorted(lines[0].split()[1] for lines in dot.of_kind("op").values())
-    assert ops == ["div", "pow", "sigmoid", "sigmoid", "sub", "sum"]  # no matmul, add, permute
+    assert ops == ["pow", "sigmoid", "sigmoid", "sub", "sum"]  # whatever Linear is made of
     assert not dot.of_kind("parameter")
-    # each Linear was permute, matmul, add (3 ops, 3 outputs) and 2 parameters: 8 -> 1 box + 1 out
-    assert len(full.nodes) - len(dot.nodes) == 3 * (8 - 2)
-    box = dot.find("2: Linear(4→4)  (#9–#11)")
+    # 3 layer boxes and their outputs, 5 ops and their outputs
+    assert len(dot.nodes) == 3 * 2 + 5 * 2
+
+    box = next(n for n, lines in boxes.items() if lines[0].startswith("2: Linear(4→4)"))
     weight_line = boxes[box][1]
     norm = np.linalg.norm(model[2].weight.grad.data)
     assert weight_line.startswith("weight (4, 4)  grad norm ")
     assert float(weight_line.split()[-1]) == pytest.approx(norm, rel=1e-2)
     # the chain reads box -> tensor -> sigmoid -> tensor -> box
-    outgoing = [head for tail, head in dot.edges if tail == box]
-    assert len(outgoing) == 1 and dot.nodes[outgoing[0]][1] == ["(8, 4) float32"]
+    (output,) = [head for tail, head in dot.edges if tail == box]
+    assert dot.nodes[output][1] == ["(8, 4) float32"]
+    (sigmoid,) = [head for tail, head in dot.edges if tail == output]
+    assert dot.nodes[sigmoid][1][0].endswith(" sigmoid")
+    # backward runs the layer's ops right after the sigmoid that uses its output
+    first_step = int(re.search(r"\(#(\d+)", boxes[box][0]).group(1))
+    assert first_step == int(dot.nodes[sigmoid][1][0].split()[0][1:]) + 1
 
 
-def test_collapse_by_name_and_the_rule_for_other_layouts():
+class TransposedLayer(nn.Module):
+    """z = x Wᵀ + b written out: permute, matmul, add."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(tg.randn(3, 2))
+        self.bias = nn.Parameter(tg.zeros(3))
+
+    def forward(self, x):
+        return x @ self.weight.T + self.bias
+
+
+class SeedLayer(nn.Module):
+    """The seeds' layout, z = x W + b (no transpose), then tanh, then a learned scale."""
+
+    def __init__(self):
+        super().__init__()
+        self.W = nn.Parameter(tg.randn(2, 3))
+        self.scale = nn.Parameter(tg.ones(3))
+
+    def forward(self, x):
+        return (x @ self.W).tanh() * self.scale  # tanh lies between two parameter uses
+
+
+@pytest.mark.parametrize("layer_type, inside", [
+    (TransposedLayer, ["add", "matmul", "permute"]),
+    (SeedLayer, ["matmul", "mul", "tanh"]),
+])
+def test_collapse_rule_views_uses_and_ops_between(layer_type, inside):
+    tg.manual_seed(0)
+    layer = layer_type()
+    out = layer(tg.randn(4, 2)).sigmoid().sum()
+    full = Dot(draw_graph(out, legend=False).source)
+    assert sorted(lines[0] for lines in full.of_kind("op").values()) == sorted(
+        inside + ["sigmoid", "sum"])
+    dot = Dot(draw_graph(out, layer, collapse=layer_type, legend=False).source)
+    assert [lines[0] for lines in dot.of_kind("module").values()] == [layer_type.__name__]
+    assert sorted(lines[0] for lines in dot.of_kind("op").values()) == ["sigmoid", "sum"]
+
+
+def test_collapse_by_name_keeps_the_other_layers_expanded():
     tg.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1, bias=False))
     loss = _mlp_loss(model)
     dot = Dot(draw_graph(loss, model, collapse=["2"], legend=False).source)
     assert [lines[0] for lines in dot.of_kind("module").values()] == ["2: Linear(3→1)"]
-    ops = sorted(lines[0] for lines in dot.of_kind("op").values())
-    assert ops.count("matmul") == 1 and ops.count("add") == 1  # layer 0 stays expanded
-
-    class SeedLayer(nn.Module):  # the seeds' layout: z = x W + b, no transpose
-        def __init__(self):
-            super().__init__()
-            self.W = nn.Parameter(tg.randn(2, 3))
-            self.b = nn.Parameter(tg.zeros(3))
-
-        def forward(self, x):
-            return x @ self.W + self.b
-
-    layer = SeedLayer()
-    z = layer(tg.randn(4, 2))
-    out = z.sigmoid().sum()
-    dot = Dot(draw_graph(out, layer, collapse=SeedLayer, legend=False).source)
-    assert [lines[0] for lines in dot.of_kind("module").values()] == ["SeedLayer"]
-    assert sorted(lines[0] for lines in dot.of_kind("op").values()) == ["sigmoid", "sum"]
+    assert sorted(lines[0] for lines in dot.of_kind("parameter").values()) == [
+        "0.bias", "0.weight"]
 
 
 def test_collapse_bad_input():

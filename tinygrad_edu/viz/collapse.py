@@ -11,7 +11,8 @@ module's part of the graph is found from its parameters alone. The rule:
 4. every op **between** two ops of 1–3, i.e. downstream of one and upstream
    of another (an activation applied between the matmul and a later bias).
 
-For ``nn.Linear`` this is exactly ``permute → matmul → add``. What it cannot
+For ``x @ W.T + b`` written out this is ``permute → matmul → add``; for a
+fused linear op (one node fed by x, W and b) it is that node. What it cannot
 see: a module without parameters (``nn.Sigmoid``) has no place in the graph
 and is drawn op by op; and a parameter shared by two modules goes to the first
 of them in ``named_modules()`` order.

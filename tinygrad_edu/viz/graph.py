@@ -111,11 +111,9 @@ def _fill(
     legend: bool,
 ) -> None:
     """Write the boxes and edges of ``root``'s graph into ``drawing`` (see ``draw_graph``)."""
-    summarise = show_values is True
     if root.grad_fn is None:  # a leaf or a constant: there is no graph, only the tensor
         name = names.get(id(root), ("output", root))[0]
-        label = _tensor_label(name, root.shape, root.data.dtype, root, summarise, show_values,
-                              show_grads, None)
+        label = _tensor_label(name, root.shape, root.data.dtype, root, show_values, show_grads)
         drawing.body.append(f'\tt0 [label="{label}" {STYLES["output"]}]\n')
         if legend:
             _add_legend(drawing, {"output"}, False)
@@ -131,8 +129,29 @@ def _fill(
 
     vertices, edges = _layout(walk, groups)
     drawn = vertices[:max_nodes]
-    # Boxes are written kind by kind, each run after a ``node [style]`` line that
-    # sets the look of the boxes below it: short DOT text, quick for big graphs.
+    kinds = _write_boxes(drawing, walk, drawn, groups, order, saved_values, named_nodes,
+                         show_values, show_grads)
+    _write_edges(drawing, vertices, drawn, edges, max_nodes)
+    if legend:
+        _add_legend(drawing, kinds, bool(order))
+
+
+def _write_boxes(
+    drawing: Drawing,
+    walk: GraphWalk,
+    drawn: list,
+    groups: list,
+    order: dict,
+    saved_values: dict,
+    named_nodes: dict,
+    show_values: bool | str,
+    show_grads: bool,
+) -> set:
+    """One DOT line per box; returns the kinds of boxes written (for the legend).
+
+    Boxes are written kind by kind, each run after a ``node [style]`` line that
+    sets the look of the boxes below it: short DOT text, quick for big graphs.
+    """
     lines_by_kind: dict = {kind: [] for kind in STYLES}
     plain_labels: dict = {}  # (shape, dtype) -> label of an unnamed intermediate
     for vertex, kind, i in drawn:
@@ -142,9 +161,9 @@ def _fill(
         elif kind == "module":
             label = _module_label(groups[i], show_grads, order)
         elif i in named_nodes or i in saved_values or type(walk.nodes[i]) is AccumulateGrad:
-            kind, label = _tensor_box(walk, i, named_nodes, saved_values, summarise,
-                                      show_values, show_grads)
-        else:
+            kind, label = _tensor_box(walk, i, named_nodes, saved_values, show_values,
+                                      show_grads)
+        else:  # the common case in big graphs: a label that only depends on shape and dtype
             node = walk.nodes[i]
             key = (node.output_shape, node.output_dtype)
             label = plain_labels.get(key)
@@ -152,34 +171,37 @@ def _fill(
                 label = plain_labels[key] = dot_label([shape_text(*key)])
             kind = "intermediate"
         lines_by_kind[kind].append(f'\t{vertex} [label="{label}"]\n')
-    body = drawing.body
     for kind, lines in lines_by_kind.items():
         if lines:
-            body.append(f"\tnode [{STYLES[kind]}]\n")
-            body.extend(lines)
+            drawing.body.append(f"\tnode [{STYLES[kind]}]\n")
+            drawing.body.extend(lines)
+    return {kind for kind, lines in lines_by_kind.items() if lines}
 
+
+def _write_edges(drawing: Drawing, vertices: list, drawn: list, edges: list,
+                 max_nodes: int) -> None:
+    """The edges between drawn boxes; when boxes were cut, the note that says so."""
+    body = drawing.body
     left_out = len(vertices) - len(drawn)
-    if left_out:
-        kept = {vertex for vertex, _, _ in drawn}
-        cut_heads = {}
-        for tail, head in edges:
-            if tail in kept and head in kept:
-                body.append(f"\t{tail} -> {head}\n")
-            elif head in kept:
-                cut_heads[head] = True
-        ops_left = sum(1 for _, kind, _ in vertices[max_nodes:] if kind == "op")
-        note = dot_label([
-            f"{left_out} more nodes not drawn",
-            f"({ops_left} ops, {left_out - ops_left} tensors or modules)",
-            f"max_nodes={max_nodes}: raise it to see them",
-        ])
-        body.append(f'\tcut_note [label="{note}" {STYLES["note"]}]\n')
-        for head in cut_heads:
-            body.append(f"\tcut_note -> {head} [style=dashed]\n")
-    else:
+    if not left_out:
         body.extend([f"\t{tail} -> {head}\n" for tail, head in edges])
-    if legend:
-        _add_legend(drawing, {kind for kind, lines in lines_by_kind.items() if lines}, bool(order))
+        return
+    kept = {vertex for vertex, _, _ in drawn}
+    cut_heads = {}  # boxes that lost an input: the note points at them
+    for tail, head in edges:
+        if tail in kept and head in kept:
+            body.append(f"\t{tail} -> {head}\n")
+        elif head in kept:
+            cut_heads[head] = True
+    ops_left = sum(1 for _, kind, _ in vertices[max_nodes:] if kind == "op")
+    note = dot_label([
+        f"{left_out} more nodes not drawn",
+        f"({ops_left} ops, {left_out - ops_left} tensors or modules)",
+        f"max_nodes={max_nodes}: raise it to see them",
+    ])
+    body.append(f'\tcut_note [label="{note}" {STYLES["note"]}]\n')
+    for head in cut_heads:
+        body.append(f"\tcut_note -> {head} [style=dashed]\n")
 
 
 # ----- checking what the user passed ---------------------------------------------------
@@ -192,7 +214,7 @@ def _check_arguments(
             f"draw_graph expects a Tensor (the output to draw the graph of), "
             f"got {type(root).__name__}"
         )
-    if show_values not in ("auto", True, False) or not isinstance(show_values, (str, bool)):
+    if not isinstance(show_values, (str, bool)) or show_values not in ("auto", True, False):
         raise ValueError(f"show_values must be 'auto', True or False, got {show_values!r}")
     if not isinstance(show_grads, bool):
         raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
@@ -336,8 +358,7 @@ def _tensor_box(
     i: int,
     named_nodes: dict,
     saved_values: dict,
-    summarise: bool,
-    show_values: Any,
+    show_values: bool | str,
     show_grads: bool,
 ) -> tuple:
     """The kind (colour) and label of the box for node ``i``'s tensor."""
@@ -355,7 +376,7 @@ def _tensor_box(
         kind = "output"
         name = name or "output"
     value = tensor.data if tensor is not None else saved_values.get(i)
-    label = _tensor_label(name, shape, dtype, tensor, summarise, show_values, show_grads, value)
+    label = _tensor_label(name, shape, dtype, tensor, show_values, show_grads, value)
     return kind, label
 
 
@@ -364,8 +385,7 @@ def _tensor_label(
     shape: tuple,
     dtype: Any,
     tensor: Tensor | None,
-    summarise: bool,
-    show_values: Any,
+    show_values: bool | str,
     show_grads: bool,
     value: np.ndarray | None = None,
 ) -> str:
@@ -374,12 +394,12 @@ def _tensor_label(
     if value is None and tensor is not None:
         value = tensor.data
     if show_values is not False and value is not None:
-        text = preview(value, summarise)
+        text = preview(value, summarise=show_values is True)
         if text:
             lines.append("value " + text.replace("\n", "\n      "))
     if show_grads and tensor is not None and tensor.grad is not None:
         grad = tensor.grad.data
-        text = preview(grad, summarise)
+        text = preview(grad, summarise=show_values is True)
         if text:
             lines.append("grad  " + text.replace("\n", "\n      "))
         else:
