@@ -106,8 +106,9 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
 
     Dimensioned tensors outrank 0-d tensors of the same category (bool < int <
     float): ``float32 tensor + float64 0-d tensor`` stays float32. A higher
-    category coming only from a 0-d operand gives that category's default
-    dtype: ``int64 tensor + 0-d float64`` is float32.
+    category coming only from a 0-d operand gives that operand's dtype:
+    ``int64 tensor + 0-d float64`` is float64. (Python scalars are different:
+    they become the category's default dtype, see ``tensor._as_tensor``.)
     """
     da, db = a.dtype, b.dtype
     if da == db:
@@ -117,9 +118,7 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
     if a_dim != b_dim:
         dim_dtype, zero_dtype = (da, db) if a_dim else (db, da)
         c_dim, c_zero = _category(dim_dtype), _category(zero_dtype)
-        if c_zero <= c_dim:
-            return dim_dtype
-        return default_for_category(c_zero)
+        return dim_dtype if c_zero <= c_dim else zero_dtype
     if ca != cb:
         return da if ca > cb else db
     return np.promote_types(da, db)

@@ -8,13 +8,21 @@ from tinygrad_edu import dtypes
 
 
 def _float_formatter(values: np.ndarray):
+    """PyTorch's choice: ``1.`` for whole numbers, ``1.5000`` normally, ``1.0000e-07`` for
+    very large or small magnitudes; every element padded to the same width."""
     finite = values[np.isfinite(values)]
-    if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-        return lambda x: f"{x:.0f}." if np.isfinite(x) else str(x)
     nonzero = np.abs(finite[finite != 0])
-    if nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4):
-        return lambda x: f"{x:.4e}"
-    return lambda x: f"{x:.4f}"
+    if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
+        def fmt(x):
+            return f"{x:.0f}." if np.isfinite(x) else str(x)
+    elif nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4):
+        def fmt(x):
+            return f"{x:.4e}"
+    else:
+        def fmt(x):
+            return f"{x:.4f}"
+    width = max((len(fmt(x)) for x in values.flat), default=0)
+    return lambda x: fmt(x).rjust(width)
 
 
 def tensor_repr(t) -> str:

@@ -20,6 +20,7 @@ from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
 
 def _records_graph(a: Tensor, other: Any) -> bool:
+    """Whether ``a op= other`` must be recorded: grad mode on and either side requires grad."""
     return _GradState.enabled and (
         a.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
     )
@@ -59,11 +60,18 @@ def _take_history(a: Tensor, new_value: Tensor) -> None:
     a.requires_grad = new_value.requires_grad
 
 
-def _stand_in(a: Tensor) -> Tensor:
-    """A tensor for the old value: same array, graph node and version counter as ``a``."""
+def _stand_in(a: Tensor, keep_copy: bool) -> Tensor:
+    """A tensor for ``a``'s old value, with ``a``'s graph node.
+
+    Inside the graph it holds a copy, because the op recorded on it may save
+    the old value for backward (``h.mul_(x)`` needs the old h for x's
+    gradient) and ``a``'s array is about to be overwritten. Outside the graph
+    nothing is saved, so it shares ``a``'s array.
+    """
+    if keep_copy:
+        return _wrap(a.data.copy(), a.requires_grad, a.grad_fn)
     old = _wrap(a.data, a.requires_grad, a.grad_fn)
     old._version = a._version
-    old._accumulator = a._accumulator
     return old
 
 
@@ -94,9 +102,10 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
 
 def assign(a: Tensor, compute: Callable[[Tensor], Tensor], op_name: str) -> Tensor:
     """Replace ``a``'s value by ``compute(old a)``, recording the op when the graph needs it."""
-    if _GradState.enabled and a.requires_grad:
+    in_graph = _GradState.enabled and a.requires_grad
+    if in_graph:
         _check_graph_inplace(a, op_name)
-    new_value = compute(_stand_in(a))
+    new_value = compute(_stand_in(a, keep_copy=_GradState.enabled))
     if not new_value.requires_grad:
         _write(a, new_value, op_name)
         return a

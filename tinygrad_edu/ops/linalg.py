@@ -27,10 +27,9 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         a_mat = a.unsqueeze(0) if a.ndim == 1 else a
         b_mat = b.unsqueeze(-1) if b.ndim == 1 else b
-        if a.ndim == 1:
-            g = g.unsqueeze(-2)
-        if b.ndim == 1:
-            g = g.unsqueeze(-1)
+        if a.ndim == 1 or b.ndim == 1:  # give g the dims that the 1-D operands dropped
+            batch = np.broadcast_shapes(a_mat.shape[:-2], b_mat.shape[:-2])
+            g = g.reshape(batch + (a_mat.shape[-2], b_mat.shape[-1]))
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_a = MatMul.apply(g, b_mat.mT)
