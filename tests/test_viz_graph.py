@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import graphviz
 import numpy as np
 import pytest
 from hypothesis import given
@@ -96,7 +97,9 @@ def test_small_graph_has_one_box_per_tensor_and_op_and_one_edge_per_use():
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     b = tg.tensor([3.0, 4.0], requires_grad=True)
     loss = (a * b).exp().sum()  # ops: mul, exp, sum; tensors: a, b, and the three outputs
-    dot = Dot(draw_graph(loss, {"a": a, "b": b}, legend=False).source)
+    drawing = draw_graph(loss, {"a": a, "b": b}, legend=False)
+    assert isinstance(drawing, graphviz.Digraph)  # so notebooks show it inline
+    dot = Dot(drawing.source)
 
     ops = dot.of_kind("op")
     assert sorted(lines[0] for lines in ops.values()) == ["exp", "mul", "sum"]

@@ -155,3 +155,21 @@ def test_render_passes_bad_draw_options_on_as_errors(tmp_path):
     with pytest.raises(TypeError, match="draw_graph expects a Tensor"):
         render("loss", tmp_path / "g.svg")
     assert os.listdir(tmp_path) == []
+
+
+@needs_dot
+def test_a_cut_graph_and_a_collapsed_model_render(tmp_path):
+    from tinygrad_edu import nn
+
+    loss, params = small_loss()
+    svg = ET.parse(render(loss, tmp_path / "cut.svg", params=params, max_nodes=7)).getroot()
+    titles = [g.find(SVG + "title").text for g in svg.iter(SVG + "g") if g.get("class") == "node"]
+    assert len(titles) == 7 + 2 and "cut_note" in titles and "legend" in titles
+
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
+    out = model(tg.randn(4, 2)).sum()
+    svg = ET.parse(render(out, tmp_path / "model.svg", params=model,
+                          collapse=nn.Linear)).getroot()
+    text = " ".join(t.text or "" for t in svg.iter(SVG + "text"))
+    assert "0: Linear(2→3)" in text and "2: Linear(3→1)" in text
