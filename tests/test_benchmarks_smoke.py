@@ -88,16 +88,17 @@ def test_chain_cases_run():
     rows = cases.run_elementwise_chain(4, 30, target_us=3.0, rounds=1, repeats=1)
     rows += cases.run_scalar_chains(300, 600, rounds=1, long_rounds=1)
     assert [row.case for row in rows] == ["5", "6", "6b"]
+    assert rows[2].extra["per_op_change"]["tg"] > 0
     assert all(row.tg > 0 for row in rows)
 
 
 def test_memory_case_counts_the_model_and_its_steps():
-    rows = cases.run_memory_case(TINY_SPECS[2], steps=6, warmup=2)
+    rows = cases.run_memory_case(TINY_SPECS[2], checkpoints=(2, 6, 7, 8))
     numpy_row = rows[0]
     weights_bytes = sum(s_in * s_out + s_out for s_in, s_out in zip((12, 7, 6), (7, 6, 4))) * 4
     assert numpy_row.numpy * 1024 >= weights_bytes  # the peak holds at least the parameters
     assert numpy_row.tg * 1024 >= weights_bytes
-    assert rows[1].case == "7b"
+    assert [row.case for row in rows[1:]] == ["7b", "7c"]
 
 
 def test_table_lists_every_row():
