@@ -27,15 +27,17 @@ from tqdm import tqdm  # noqa: E402
 FIGURE_DPI = 80  # small PNGs: the docs commit them
 
 
-def parse_args(doc: str, name: str, epochs: int, quick_epochs: int,
+def parse_args(doc: str, name: str, epochs: int | None, quick_epochs: int | None,
                extra: Iterable[tuple[str, dict]] = ()) -> argparse.Namespace:
     """The common options; ``args.epochs`` is already the quick value under ``--quick``.
 
-    ``extra`` adds options of one example: ``[("--lr", {"type": float, "default": 2.0})]``.
+    ``epochs=None``: the example has several parts with their own epochs, and
+    ``args.epochs`` stays None unless ``--epochs`` is given. ``extra`` adds
+    options of one example: ``[("--lr", {"type": float, "default": 2.0})]``.
     """
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=None,
-                        help=f"training epochs (default {epochs}; {quick_epochs} with --quick)")
+    default = f"default {epochs}; {quick_epochs} with --quick" if epochs else "default per part"
+    parser.add_argument("--epochs", type=int, default=None, help=f"training epochs ({default})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--out", type=Path, default=Path("out") / name,
                         help=f"folder for the figures (default out/{name})")
