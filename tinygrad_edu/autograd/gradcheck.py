@@ -54,7 +54,11 @@ def numerical_jacobian(fn: Callable, inputs: Sequence[Any], eps: float = 1e-6) -
             minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
             flat[j] = original
             columns.append((plus.astype(np.float64) - minus) / (2 * eps))
-        jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
+        if not columns:  # an empty input: no columns, but still one row per output element
+            rows = sum(o.data.size for o in _outputs(fn, inputs))
+            jacobians.append(np.zeros((rows, 0)))
+            continue
+        jacobians.append(np.stack(columns, axis=1))
     return jacobians
 
 

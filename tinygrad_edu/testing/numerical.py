@@ -140,14 +140,16 @@ def check_random_direction(
     ))
 
     def shifted(step: float) -> float:
+        # Not under no_grad, and the copies keep requires_grad: fn may call autograd.grad
+        # itself (checking second derivatives does).
         moved = _float64_leaves(inputs)
         k = 0
         for x, leaf in zip(inputs, moved):
             if isinstance(x, Tensor) and x.requires_grad:
                 leaf.data += step * directions[k]
+                leaf.requires_grad = True
                 k += 1
-        with no_grad():
-            return _weighted_output(fn, moved, v)
+        return _weighted_output(fn, moved, v)
 
     numerical = (shifted(eps) - shifted(-eps)) / (2 * eps)
     if not abs(analytical - numerical) <= atol + rtol * abs(numerical):

@@ -17,7 +17,8 @@ For every drawn case (shapes, values, extra keyword arguments) it checks:
    (nor a gradient and an input or the upstream gradient) share memory;
 5. the graph is released after backward: once the output is dropped, its
    ``grad_fn`` is freed by reference counting alone (no cycle keeps it);
-6. if ``smooth``, second derivatives agree too (``gradgradcheck``).
+6. if ``smooth``, second derivatives agree too (``gradgradcheck`` for small
+   cases; for larger ones, ``check_random_direction`` on the gradient).
 
 Values are kept off kinks and singularities by construction: each input is
 drawn from its ``domain``, values within ``margin`` of an ``avoid`` point are
@@ -35,12 +36,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tinygrad_edu.autograd import grad as autograd_grad
 from tinygrad_edu.autograd.gradcheck import GradcheckError, gradgradcheck
+from tinygrad_edu.ops.movement import cat
 from tinygrad_edu.tensor import Tensor, _wrap
 from tinygrad_edu.testing import strategies as tst
-from tinygrad_edu.testing.numerical import numerical_grad
+from tinygrad_edu.testing.numerical import check_random_direction, numerical_grad
 
 Domain = tuple
+# Above this many input, output-gradient elements, second derivatives are checked along
+# one random direction instead of with the full (quadratic-cost) gradgradcheck.
+SMALL_FOR_GRADGRADCHECK = 24
 
 
 def assert_op_gradients(
@@ -311,13 +317,29 @@ class _Case:
 
     def check_second_order(self, arrays: list, keywords: dict, upstream: np.ndarray) -> None:
         leaves = [_wrap(a.copy(), True) for a in arrays]
+        upstream_leaf = _wrap(upstream.copy(), True)
         try:
-            gradgradcheck(lambda *xs: self.call(xs, keywords), leaves,
-                          grad_outputs=(_wrap(upstream.copy(), True),),
-                          eps=self.eps, atol=self.atol, rtol=self.rtol)
+            if sum(a.size for a in arrays) + upstream.size <= SMALL_FOR_GRADGRADCHECK:
+                gradgradcheck(lambda *xs: self.call(xs, keywords), leaves,
+                              grad_outputs=(upstream_leaf,),
+                              eps=self.eps, atol=self.atol, rtol=self.rtol)
+            else:  # the full second-order Jacobian would be slow: check one random direction
+                check_random_direction(self.first_derivative(keywords, len(leaves)),
+                                       leaves + [upstream_leaf],
+                                       eps=self.eps, atol=self.atol, rtol=self.rtol)
         except GradcheckError as error:
             self.fail(f"second derivatives disagree with finite differences of the "
                       f"gradient (gradgradcheck):\n{error}", arrays, keywords, upstream)
+
+
+    def first_derivative(self, keywords: dict, n: int) -> Callable:
+        """(inputs..., upstream) -> all input gradients, flattened and joined, as a graph."""
+        def gradients(*args: Tensor) -> Tensor:
+            wanted = list(args[:n])
+            grads = autograd_grad(self.call(wanted, keywords), wanted, args[n],
+                                  create_graph=True, allow_unused=True)
+            return cat([(w * 0 if g is None else g).reshape(-1) for g, w in zip(grads, wanted)])
+        return gradients
 
 
 def _upstream(shape: tuple, seed: int) -> np.ndarray:
