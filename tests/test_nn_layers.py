@@ -49,6 +49,26 @@ def test_linear_gradcheck_in_float64():
     assert gradcheck(lambda x, w: F.linear(x, w), (f64(sample(4)), w))
 
 
+def test_linear_batched_and_second_order_gradients():
+    from tinygrad_edu.autograd import gradgradcheck
+
+    x, w, b = f64(sample(2, 3, 4)), f64(sample(2, 4, seed=1)), f64(sample(2, seed=2))
+    assert gradcheck(F.linear, (x, w, b))
+    assert gradcheck(lambda x, w: F.linear(x, w), (x, w))
+    assert gradgradcheck(lambda x, w, b: F.linear(x, w, b).tanh(), (x, w, b))
+
+
+def test_linear_with_mixed_dtypes_promotes_like_matmul():
+    layer = nn.Linear(2, 1)  # float32
+    x = f64(sample(3, 2))
+    y = layer(x)
+    assert y.dtype == tg.float64
+    np.testing.assert_allclose(y.data, x.data @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
+    y.sum().backward()
+    assert layer.weight.grad.dtype == tg.float32
+    np.testing.assert_allclose(layer.weight.grad.data, x.data.sum(0, keepdims=True), rtol=1e-6)
+
+
 def test_linear_shapes_and_no_bias():
     layer = nn.Linear(3, 2, bias=False)
     assert layer.weight.shape == (2, 3) and layer.bias is None
