@@ -65,6 +65,24 @@ def test_parameter_updates_in_no_grad_keep_identity():
     np.testing.assert_allclose(p.data, [-0.5, 0.5])
 
 
+def test_deepcopy_of_a_trained_model_is_independent():
+    import copy
+
+    m = nn.Sequential(nn.Linear(2, 1))
+    m(tg.ones(1, 2)).sum().backward()
+    m.zero_grad()
+    clone = copy.deepcopy(m)
+    assert isinstance(clone[0].weight, nn.Parameter)
+    assert clone[0].weight.data is not m[0].weight.data
+    np.testing.assert_array_equal(clone[0].weight.data, m[0].weight.data)
+    clone(tg.ones(1, 2)).sum().backward()
+    assert m[0].weight.grad is None  # the copy's gradient lands in the copy
+    np.testing.assert_array_equal(clone[0].weight.grad.data, [[1.0, 1.0]])
+    shared = nn.Sequential(m[0], m[0])
+    shared_copy = copy.deepcopy(shared)
+    assert shared_copy[0].weight is shared_copy[1].weight
+
+
 # ----- registration and traversal -----------------------------------------------------------
 
 
@@ -179,6 +197,19 @@ def test_apply_with_init_zeroes_every_linear():
 
     m.apply(zero)
     assert all(not p.data.any() for n, p in m.named_parameters() if n.endswith("weight"))
+
+
+def test_to_accepts_cpu_and_dtypes_and_rejects_other_devices():
+    m = nn.Linear(2, 2)
+    assert m.to("cpu") is m and m.cpu() is m and m.weight.dtype == tg.float32
+    m.to("cpu", tg.float64)
+    assert m.weight.dtype == tg.float64 and m.bias.dtype == tg.float64
+    m.to(tg.zeros(1))
+    assert m.weight.dtype == tg.float32
+    with pytest.raises(RuntimeError, match="CPU \\(numpy\\) only; got device 'cuda'"):
+        m.to("cuda")
+    with pytest.raises(TypeError, match="floating point dtypes"):
+        m.to(tg.int64)
 
 
 def test_requires_grad_and_double():

@@ -279,8 +279,27 @@ class Module:
                 param.grad = param.grad.detach()
                 param.grad.zero_()
 
-    def to(self, dtype: Any) -> Module:
-        """Convert every floating parameter and buffer to ``dtype``, in place (same objects)."""
+    def to(self, *args: Any, dtype: Any = None, device: Any = None,
+           non_blocking: bool = False) -> Module:
+        """Convert every floating parameter and buffer to a dtype, in place (same objects).
+
+        As PyTorch's: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``.
+        The only device is the CPU (numpy), so ``"cpu"`` is accepted and changes nothing.
+        """
+        for arg in args:
+            if isinstance(arg, str):
+                device = arg
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+            else:
+                dtype = arg
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(
+                f"tinygrad_edu runs on the CPU (numpy) only; got device {device!r}. "
+                f"Use 'cpu' (or leave the device out)."
+            )
+        if dtype is None:
+            return self
         np_dtype = to_dtype(dtype).np_dtype
         if np_dtype.kind != "f":
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got {dtype}")
@@ -289,6 +308,9 @@ class Module:
                 tensor.data = tensor.data.astype(np_dtype)
                 if tensor.grad is not None:
                     tensor.grad = _wrap(tensor.grad.data.astype(np_dtype))
+        return self
+
+    def cpu(self) -> Module:
         return self
 
     def double(self) -> Module:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _init
+from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _init, _wrap
 
 
 class Parameter(Tensor):
@@ -33,6 +33,18 @@ class Parameter(Tensor):
         _init(self, array, requires_grad)
         if isinstance(data, Tensor):
             self._version = data._version  # one array, one count of its in-place changes
+
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        """A new leaf with a copy of the data (and no grad), as PyTorch's Parameter.
+
+        The default deepcopy would also copy the leaf's gradient node, which
+        still points to this parameter: the copy's gradients would land here.
+        """
+        if id(self) in memo:
+            return memo[id(self)]
+        result = Parameter(_wrap(self.data.copy()), self.requires_grad)
+        memo[id(self)] = result
+        return result
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
