@@ -85,6 +85,9 @@ def test_mlp_layers_and_state_dict_keys():
                                                 "Linear"]
     assert deep[1] is not deep[3] and deep[3].negative_slope == 0.2
     assert deep(tg.randn(5, 4)).shape == (5, 3)
+    hidden = deep[:-1]  # the hidden features, as a plain Sequential sharing the layers
+    assert type(hidden) is nn.Sequential and hidden[0] is deep[0]
+    assert hidden(tg.randn(5, 4)).shape == (5, 8)
     with pytest.raises(ValueError, match="at least two sizes"):
         nn.MLP([3])
     with pytest.raises(TypeError, match="activation must be a Module class"):

@@ -98,10 +98,12 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill with 1."""
     return _write(tensor, 1)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill with 0."""
     return _write(tensor, 0)
 
 

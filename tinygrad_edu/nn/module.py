@@ -185,6 +185,7 @@ class Module:
             yield from module.named_modules(memo, child_prefix, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
+        """This module and every descendant, each once."""
         for _, module in self.named_modules():
             yield module
 
@@ -197,6 +198,7 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """The direct children only."""
         for _, module in self.named_children():
             yield module
 
@@ -222,14 +224,17 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter (of the descendants too unless ``recurse=False``), each once."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` for every registered buffer that is not None."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every registered buffer that is not None."""
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
@@ -264,6 +269,7 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradient tracking of every parameter on or off (e.g. to freeze layers)."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
@@ -311,12 +317,15 @@ class Module:
         return self
 
     def cpu(self) -> Module:
+        """Itself: everything already lives in numpy arrays on the CPU."""
         return self
 
     def double(self) -> Module:
+        """``to(float64)``: what gradcheck wants."""
         return self.to(np.float64)
 
     def float(self) -> Module:
+        """``to(float32)``."""
         return self.to(np.float32)
 
     # ----- state ------------------------------------------------------------------------
