@@ -68,6 +68,7 @@ def assert_op_gradients(
     rtol: float = 1e-3,
     check_float32: bool = True,
     max_examples: int | None = None,
+    hypothesis_settings: settings | None = None,
 ) -> None:
     """Property-test ``op`` (a function of ``num_inputs`` tensors returning a Tensor).
 
@@ -87,7 +88,8 @@ def assert_op_gradients(
       singularities), for every input, or a list of lists, one per input.
     - ``distinct``: all values at least a grid step apart (no ties).
     - ``eps``, ``atol``, ``rtol``: the finite-difference step and tolerance.
-    - ``max_examples``: override the hypothesis profile's number of cases.
+    - ``max_examples``: override the hypothesis profile's number of cases;
+      ``hypothesis_settings``: any other hypothesis ``settings`` for the run.
 
     Raises ``AssertionError`` describing the first failing case (hypothesis
     shrinks it to a minimal one first), ``TypeError`` if the op does not
@@ -110,6 +112,8 @@ def assert_op_gradients(
         seed = data.draw(st.integers(0, 2**32 - 1), label="upstream gradient seed")
         case.check(arrays, keywords, seed, smooth, check_float32)
 
+    if hypothesis_settings is not None:
+        run = hypothesis_settings(run)
     if max_examples is not None:
         run = settings(max_examples=max_examples)(run)
     run()

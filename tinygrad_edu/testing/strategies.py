@@ -273,9 +273,9 @@ def programs(
     """
     if not isinstance(num_inputs, int) or num_inputs < 1:
         raise ValueError(f"num_inputs must be a positive int, got {num_inputs!r}")
-    _check_range(min_ops, max_ops, "ops")
     if max_ops < 1:
         raise ValueError("max_ops must be at least 1: a program needs an op")
+    _check_range(min_ops, max_ops, "ops")
     unary = dict(DEFAULT_UNARY_OPS if unary_ops is None else unary_ops)
     binary = dict(DEFAULT_BINARY_OPS if binary_ops is None else binary_ops)
     if not unary and not binary:
