@@ -47,7 +47,7 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
         array = data.copy()
     else:
         array = np.array(_unwrap_nested(data))
-        if array.dtype == np.float64:
+        if array.dtype == np.float64 and dtype is None:  # with a dtype: no float32 detour
             array = array.astype(get_default_dtype().np_dtype)
         elif array.dtype.kind in "iu":
             array = array.astype(np.int64)
