@@ -151,6 +151,21 @@ def test_relu_inplace_writes_into_the_input():
     assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
 
 
+def test_inplace_activations_inside_a_graph_give_the_same_gradients():
+    tg.manual_seed(0)
+    inplace = nn.Sequential(nn.Linear(2, 3), nn.ReLU(inplace=True), nn.Linear(3, 2),
+                            nn.LeakyReLU(0.1, inplace=True))
+    plain = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2), nn.LeakyReLU(0.1))
+    plain.load_state_dict(inplace.state_dict())
+    x = tg.randn(6, 2)
+    a, b = inplace(x), plain(x)
+    np.testing.assert_array_equal(a.data, b.data)
+    a.sum().backward()
+    b.sum().backward()
+    for p, q in zip(inplace.parameters(), plain.parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.data, rtol=1e-6)
+
+
 def test_softmax_and_log_softmax_values_and_gradients():
     x_np = sample(3, 4)
     e = np.exp(x_np - x_np.max(1, keepdims=True))
