@@ -302,8 +302,8 @@ class _Case:
                 self.fail(
                     f"the gradient of input {i} (shape {num.shape}) disagrees with finite "
                     f"differences at index {index}:\n"
-                    f"  analytical: {analytical[index]!r}\n"
-                    f"  numerical:  {num[index]!r}\n"
+                    f"  analytical: {float(analytical[index])!r}\n"
+                    f"  numerical:  {float(num[index])!r}\n"
                     f"  ({int(bad.sum())} of {bad.size} elements differ beyond "
                     f"atol={self.atol}, rtol={self.rtol}{missing})",
                     arrays, keywords, upstream)
