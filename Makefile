@@ -38,6 +38,17 @@ test: $(VENV)/.test graphviz torch
 lint: $(VENV)/.test
 	$(PY) -m ruff check tinygrad_edu tests examples benchmarks
 
+# The tutorials' figures, made by full runs of the examples, and the API reference
+# (docs/api.md, generated from the docstrings by tools/gen_api.py).
+DOC_EXAMPLES := perceptron neuron_iris logic_gates regression softmax_classification \
+                error_surfaces activations backprop_by_hand xor
+
+docs: $(VENV)/.base
+	@for name in $(DOC_EXAMPLES); do \
+	  $(PY) examples/$$name.py --out docs/images/$$name || exit 1; \
+	done
+	$(PY) tools/gen_api.py docs/api.md
+
 bench: $(VENV)/.base
 	$(PY) benchmarks/run.py
 
