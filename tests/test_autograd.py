@@ -445,3 +445,17 @@ def test_autograd_backward_on_several_outputs():
     x = f64([1.0, 2.0])
     tg.autograd.backward([(x * 2).sum(), (x * 3).sum()])
     np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0])
+
+
+def test_deepcopy_of_a_leaf_gets_its_own_gradients():
+    import copy
+
+    x = f64([1.0, 2.0])
+    (x * 2).sum().backward()
+    y = copy.deepcopy(x)
+    assert y.grad.tolist() == [2.0, 2.0] and not np.shares_memory(y.data, x.data)
+    y.grad = None
+    (y * 3).sum().backward()
+    assert y.grad.tolist() == [3.0, 3.0] and x.grad.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)

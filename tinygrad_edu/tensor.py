@@ -101,10 +101,17 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
-        return self.permute(*reversed(range(self.ndim)))
+        """All dims reversed (for a matrix: its transpose). ``W.T`` runs in every
+        ``x @ W.T``, so it goes to the op directly, skipping ``permute``'s checks."""
+        n = self.data.ndim
+        if n < 2:
+            return self
+        return movement.Permute.apply(self, tuple(range(n - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
+        if self.data.ndim < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices")
         return self.transpose(-2, -1)
 
     def size(self, dim: int | None = None) -> tuple | int:
@@ -274,6 +281,25 @@ class Tensor:
 
     def clone(self) -> Tensor:
         return elementwise.Clone.apply(self)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A new leaf with copies of the data and gradient (leaves only, as in PyTorch).
+
+        The default deepcopy would also copy the leaf's gradient node, which
+        still points to this tensor: the copy's gradients would land here.
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol; detach() the tensor first"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        result = _wrap(self.data.copy(), self.requires_grad)
+        if self.grad is not None:
+            result.grad = _wrap(self.grad.data.copy())
+        memo[id(self)] = result
+        return result
 
     def contiguous(self) -> Tensor:
         return self
@@ -538,10 +564,10 @@ class Tensor:
         return reduce.logsumexp(self, dim, keepdim)
 
     def softmax(self, dim: int) -> Tensor:
-        return reduce.Softmax.apply(self, _dim(dim, self.ndim))
+        return reduce.Softmax.apply(self, _softmax_dim(dim, self.data.ndim))
 
     def log_softmax(self, dim: int) -> Tensor:
-        return reduce.LogSoftmax.apply(self, _dim(dim, self.ndim))
+        return reduce.LogSoftmax.apply(self, _softmax_dim(dim, self.data.ndim))
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return reduce.norm(self, p, dim, keepdim)
@@ -702,6 +728,12 @@ def _dim(dim: Any, ndim: int) -> int:
 def _all_if_empty(dim: Any) -> Any:
     """amax/amin: an empty dim list means every dim (None); dim=0 must stay 0."""
     return None if isinstance(dim, (tuple, list)) and len(dim) == 0 else dim
+
+
+def _softmax_dim(dim: Any, ndim: int) -> int | None:
+    """The checked dim; None for a 0-d tensor (PyTorch accepts dim 0 or -1 there)."""
+    checked = _dim(dim, ndim)
+    return checked if ndim > 0 else None
 
 
 def _dims(dim: Any, ndim: int) -> tuple | None:

@@ -28,15 +28,24 @@ Node = Function | AccumulateGrad
 
 def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched."""
-    if grad.shape == shape:
+    from tinygrad_edu.ops.movement import Reshape
+    from tinygrad_edu.ops.reduce import Sum
+
+    grad_shape = grad.data.shape
+    if grad_shape == shape:
         return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
-    )
+    lead = len(grad_shape) - len(shape)
+    if lead < 0:
+        raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
+    axes = list(range(lead))
+    for i, size in enumerate(shape):
+        if size == 1 and grad_shape[lead + i] != 1:
+            axes.append(lead + i)
+        elif size != grad_shape[lead + i]:
+            raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
     if axes:
-        grad = grad.sum(dim=axes, keepdim=True)
-    return grad.reshape(shape) if grad.shape != shape else grad
+        grad = Sum.apply(grad, tuple(axes), True)
+    return Reshape.apply(grad, shape) if grad.data.shape != shape else grad
 
 
 def _count_dependencies(roots: Sequence[Node]) -> dict:
@@ -64,15 +73,28 @@ def _call_hooks(hooks: list | None, grad: Tensor) -> Tensor:
     return grad
 
 
+def _owner(array: np.ndarray) -> np.ndarray:
+    """The array that owns ``array``'s memory (itself, or the base of a view)."""
+    return array if array.base is None else array.base
+
+
 def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph: bool) -> None:
-    """``tensor.grad += grad``; the first gradient is stored without a copy when it is safe."""
+    """``tensor.grad += grad``; the first gradient is stored without a copy when it is safe.
+
+    ``handed_out`` holds the ids of the arrays (the memory owners) already given
+    to a ``.grad`` or passed in by the user. A gradient whose memory is among
+    them would alias another gradient (add hands the same one to both of its
+    inputs; ``a + b.T`` gives b a view of a's): then it is copied. A read-only
+    broadcast view is copied too. Otherwise the fresh array is kept as it is.
+    """
     if tensor.grad is None:
         data = grad.data
-        # A gradient array may also be another leaf's gradient (add hands the same
-        # one to both inputs) or a view of something else: then keep a copy.
-        if not create_graph and (id(data) in handed_out or not data.flags.owndata):
-            grad = _wrap(data.copy())
-        handed_out.add(id(grad.data))
+        owner_id = id(_owner(data))
+        if not create_graph and (owner_id in handed_out or not data.flags.writeable):
+            data = data.copy()
+            owner_id = id(data)
+            grad = _wrap(data)
+        handed_out.add(owner_id)
         tensor.grad = grad if create_graph else grad.detach()
     elif create_graph or tensor.grad.requires_grad:
         tensor.grad = tensor.grad + grad
@@ -118,7 +140,7 @@ def run_backward(
     pending: dict = {}
     handed_out: set = set()
     for node, grad in zip(root_nodes, root_grads):
-        handed_out.add(id(grad.data))
+        handed_out.add(id(_owner(grad.data)))
         pending[node] = pending[node] + grad if node in pending else grad
     ready = [node for node in dict.fromkeys(root_nodes) if dependencies.get(node, 0) == 0]
 

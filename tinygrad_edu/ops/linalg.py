@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.movement import Permute
 from tinygrad_edu.tensor import Tensor
 
 
@@ -32,14 +33,37 @@ class MatMul(Function):
             g = g.reshape(batch + (a_mat.shape[-2], b_mat.shape[-1]))
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = MatMul.apply(g, b_mat.mT)
+            if _is_transposed(a_mat):  # (bᵀ... see below) same result, a's memory layout
+                grad_a = _swap_last_two(MatMul.apply(b_mat, _swap_last_two(g)))
+            else:
+                grad_a = MatMul.apply(g, _swap_last_two(b_mat))
             if a.ndim == 1:
                 grad_a = grad_a.squeeze(-2)
         if ctx.needs_input_grad[1]:
-            grad_b = MatMul.apply(a_mat.mT, g)
+            if _is_transposed(b_mat):  # x @ W.T: W's gradient arrives C-contiguous
+                grad_b = _swap_last_two(MatMul.apply(_swap_last_two(g), a_mat))
+            else:
+                grad_b = MatMul.apply(_swap_last_two(a_mat), g)
             if b.ndim == 1:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
+
+
+def _is_transposed(t: Tensor) -> bool:
+    """True for a transposed view of a matrix (like ``W.T``).
+
+    Its gradient is then computed as (gradᵀ)ᵀ: the same numbers, but laid out
+    like the original matrix, so the gradient that reaches W is C-contiguous
+    and the update ``w -= lr * w.grad`` does not run over strided memory.
+    """
+    data = t.data
+    return data.ndim == 2 and data.flags.f_contiguous and not data.flags.c_contiguous
+
+
+def _swap_last_two(t: Tensor) -> Tensor:
+    """tᵀ over the last two dims (a transposed view), without the user-facing checks."""
+    n = t.data.ndim
+    return Permute.apply(t, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:

@@ -18,9 +18,10 @@ from tinygrad_edu.tensor import Tensor, _dim, _wrap
 
 
 def _view_of(a: Tensor, array: np.ndarray) -> Tensor:
-    """Wrap ``array``; if it shares memory with ``a``, share ``a``'s version counter too."""
+    """Wrap ``array``, a numpy view of ``a``'s array (if it is one), sharing ``a``'s version
+    counter: an in-place change through either is then seen by both."""
     out = _wrap(array)
-    if array.base is not None and np.may_share_memory(array, a.data):
+    if array.base is not None:
         out._version = a._version
     return out
 
@@ -35,7 +36,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.input_shape), None
+        return Reshape.apply(g, ctx.input_shape), None
 
 
 class Permute(Function):
@@ -43,12 +44,15 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, a, dims):
-        ctx.inverse = tuple(np.argsort(dims))
+        inverse = [0] * len(dims)
+        for position, dim in enumerate(dims):
+            inverse[dim] = position
+        ctx.inverse = tuple(inverse)
         return _view_of(a, a.data.transpose(dims))
 
     @staticmethod
     def backward(ctx, g):
-        return g.permute(ctx.inverse), None
+        return Permute.apply(g, ctx.inverse), None
 
 
 class Expand(Function):
@@ -76,7 +80,10 @@ class GetItem(Function):
     def forward(ctx, a, index):
         ctx.index = index
         ctx.input_shape = a.data.shape
-        return _view_of(a, a.data[index])
+        out = _wrap(a.data[index])
+        if out.data.base is not None and np.may_share_memory(out.data, a.data):
+            out._version = a._version  # basic indexing gives a view (advanced gives a copy)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -118,7 +125,7 @@ class Cat(Function):
         grads, start = [None], 0
         for size, needed in zip(ctx.sizes, ctx.needs_input_grad[1:]):
             index = (slice(None),) * ctx.dim + (slice(start, start + size),)
-            grads.append(g[index] if needed else None)
+            grads.append(GetItem.apply(g, index) if needed else None)
             start += size
         return tuple(grads)
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.movement import Expand, Reshape
 from tinygrad_edu.tensor import MaxResult, Tensor, _dim, _dims, _wrap
 
 
@@ -19,7 +20,7 @@ def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
     """The shape of a reduction over ``dims`` with keepdim=True."""
     if dims is None:
         return (1,) * len(shape)
-    return tuple(1 if i in dims else size for i, size in enumerate(shape))
+    return tuple([1 if i in dims else size for i, size in enumerate(shape)])
 
 
 class Sum(Function):
@@ -29,11 +30,13 @@ class Sum(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape = a.data.shape
         ctx.kept_shape = _kept_shape(a.data.shape, dims)
-        return np.sum(a.data, axis=dims, keepdims=keepdim)
+        return a.data.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.kept_shape).expand(ctx.input_shape), None, None
+        if g.data.shape != ctx.kept_shape:
+            g = Reshape.apply(g, ctx.kept_shape)
+        return Expand.apply(g, ctx.input_shape), None, None
 
 
 class Amax(Function):
@@ -56,7 +59,7 @@ class Amax(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.kept_shape) * ctx.share, None, None
+        return Reshape.apply(g, ctx.kept_shape) * ctx.share, None, None
 
 
 class MaxAlongDim(Function):
@@ -77,7 +80,7 @@ class MaxAlongDim(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.kept_shape) * ctx.chosen, None, None, None
+        return Reshape.apply(g, ctx.kept_shape) * ctx.chosen, None, None, None
 
 
 class Softmax(Function):
@@ -89,7 +92,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        shifted = a.data - np.max(a.data, axis=dim, keepdims=True)
+        shifted = a.data - a.data.max(axis=dim, keepdims=True)
         e = np.exp(shifted)
         out = _wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.dim = dim
@@ -99,7 +102,7 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return out * (g - (g * out).sum(dim=ctx.dim, keepdim=True)), None
+        return out * (g - Sum.apply(g * out, _as_dims(ctx.dim), True)), None
 
 
 class LogSoftmax(Function):
@@ -111,7 +114,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        shifted = a.data - np.max(a.data, axis=dim, keepdims=True)
+        shifted = a.data - a.data.max(axis=dim, keepdims=True)
         out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -120,7 +123,11 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g - out.exp() * g.sum(dim=ctx.dim, keepdim=True), None
+        return g - out.exp() * Sum.apply(g, _as_dims(ctx.dim), True), None
+
+
+def _as_dims(dim: int | None) -> tuple | None:
+    return None if dim is None else (dim,)
 
 
 def _reduced_shape(shape: tuple, dims: tuple | None) -> tuple:
