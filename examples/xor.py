@@ -89,7 +89,8 @@ def draw_the_graph(params: dict, out: Path) -> list[Path]:
     try:
         written.append(render_graph(error, out / "xor_graph.svg", params=names, show_order=True))
     except GraphvizNotFoundError as missing:
-        print(f"only the DOT text was written ({dot_path}): {missing}", file=sys.stderr)
+        print(f"only the DOT text was written ({dot_path}): {missing}\nOnce Graphviz is "
+              f"installed: dot -Tsvg {dot_path} -o {out / 'xor_graph.svg'}", file=sys.stderr)
     for p in params.values():
         p.grad = None
     return written

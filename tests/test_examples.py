@@ -138,6 +138,19 @@ def test_xor_demo_writes_the_graph_with_names_gradients_and_order(tmp_path):
         assert name in dot, name
 
 
+def test_xor_demo_without_graphviz_writes_the_dot_text_and_says_how_to_install(tmp_path):
+    env = {"PATH": str(Path(sys.executable).parent), "MPLBACKEND": "Agg"}  # no `dot` on PATH
+    result = subprocess.run(
+        [sys.executable, "examples/xor.py", "--quick", "--out", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "xor_graph.dot").read_text().startswith("digraph")
+    assert not (tmp_path / "xor_graph.svg").exists()
+    assert "apt-get install graphviz" in result.stderr
+    assert f"dot -Tsvg {tmp_path / 'xor_graph.dot'}" in result.stderr
+
+
 def test_a_claim_that_is_not_reached_gives_a_nonzero_exit(tmp_path):
     # one epoch of the 2-3-1 network cannot learn XOR: the script must say so and fail
     result = run_example("xor", tmp_path, "--epochs", "1")
