@@ -6,7 +6,7 @@ b = 0.02) and learns example by example with the perceptron rule
 
     w ← w + α (y − ŷ) x,    b ← b + α (y − ŷ),    α = 0.1.
 
-The figure shows the boundary w1 x1 + w2 x2 + b = 0 before each of the first 12
+The figure shows the boundary w1 x1 + w2 x2 + b = 0 after each of the first 12
 epochs (the seed's 3×4 grid); training goes on until an epoch makes no error.
 On the four XOR points no line can be right about more than three, so the rule
 never stops making errors.
@@ -60,14 +60,14 @@ def train_triangle(args) -> tuple[nn.Perceptron, list[int], tg.Tensor, tg.Tensor
     fig, axes = plt.subplots(3, 4, sharex=True, sharey=True, figsize=(9, 7))
     errors = []
     for epoch in epochs_bar(args.epochs, "perceptron, triangle"):
-        if epoch < GRID_EPOCHS:  # the boundary before this epoch's pass, as in the seed
+        errors.append(sum(perceptron.update(x, t.item(), lr=0.1) for x, t in zip(X, y)))
+        if epoch < GRID_EPOCHS:
             draw_boundary(axes.flat[epoch], perceptron.weight.data.copy(),
                           perceptron.bias.item(), X.data, y.data.reshape(-1),
-                          f"epoch {epoch}")
-        errors.append(sum(perceptron.update(x, t.item(), lr=0.1) for x, t in zip(X, y)))
+                          f"after epoch {epoch + 1}: {errors[-1]} errors")
         if errors[-1] == 0 and epoch >= GRID_EPOCHS - 1:
             break  # separated: the rule no longer changes w
-    fig.suptitle("The perceptron rule on the upper-right triangle (before each epoch)")
+    fig.suptitle("The perceptron rule on the upper-right triangle (w starts at (0.1, −0.1))")
     save_figure(fig, args.out, "perceptron_epochs.png")
     return perceptron, errors, X, y
 
