@@ -81,7 +81,8 @@ def plot_results(errors, matrix, probabilities, actual, out) -> None:
     ax1.set_title("Cross-entropy (training)")
     ax2.imshow(matrix, cmap="Blues")
     for (i, j), count in np.ndenumerate(matrix):
-        ax2.text(j, i, str(count), ha="center", va="center")
+        ax2.text(j, i, str(count), ha="center", va="center",
+                 color="white" if count > matrix.max() / 2 else "black")
     ax2.set_xticks(range(3), CLASSES)
     ax2.set_yticks(range(3), CLASSES)
     ax2.set_xlabel("predicted")
@@ -94,7 +95,7 @@ def plot_results(errors, matrix, probabilities, actual, out) -> None:
         bottom += probabilities[order, c]
     ax3.set_xlabel("test flower (sorted by actual class)")
     ax3.set_ylabel("P(class)")
-    ax3.legend(fontsize=8, loc="lower right")
+    ax3.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax3.set_title("Softmax probabilities (test)")
     save_figure(fig, out, "softmax_iris.png")
 
