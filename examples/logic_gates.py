@@ -9,7 +9,9 @@ side midpoints (class 1). Weights start uniform in (−0.5, 0.5), as in the seed
    error E = ½ (a − t)² and learning rate 3 (seed: 80 iterations), on OR, AND
    and XOR. A line separates OR and AND; no line separates XOR (< 80 %).
 2. The 2-3-1 network (3 sigmoid hidden units, sigmoid output), example by
-   example, learning rate 2 (seed: 300 iterations), on XOR: 100 %.
+   example, learning rate 2 (seed: 300 iterations), on XOR: 100 % with the
+   default seed. (Not with every seed: with --seed 1 a point near the
+   boundary stays wrong, 99.2 % even after 100 epochs.)
 3. The same 2-3-1 network on the ring (≥ 95 %). Example by example it needs
    hundreds of epochs and can stall with the centre unlearned (8 of 9 points
    right, 88.9 %); here it trains on shuffled minibatches of 27 with Adam.
