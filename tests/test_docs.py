@@ -97,6 +97,6 @@ def test_api_reference_is_up_to_date():
     finally:
         sys.path.remove(str(REPO / "tools"))
     committed = (DOCS / "api.md").read_text("utf-8")
-    assert committed == gen_api.render(), "docs/api.md is stale: run `make docs`"
+    assert committed == gen_api.render(), "docs/api.md is stale: run `python tools/gen_api.py`"
     assert "### `tinygrad_edu.nn.Linear`" in committed
     assert os.path.getsize(DOCS / "api.md") > 10_000
