@@ -62,6 +62,8 @@ class LinearFunction(Function):
     d/dx: g ↦ g W;   d/dW: g ↦ gᵀ x (batch dims flattened);   d/db: g ↦ Σ_batch g.
     """
 
+    op_name = "linear"  # what graph drawings call it (the default would be "linearfunction")
+
     @staticmethod
     def forward(ctx, x, weight, bias):
         out = np.matmul(x.data, weight.data.T)
