@@ -94,6 +94,13 @@ def test_python_scalars_never_promote():
     assert (tg.tensor([1, 2]) * 2.5).dtype is tg.float32
 
 
+def test_scalar_operands_keep_the_sign_of_zero_and_nan():
+    x = tg.tensor([1.0])
+    assert str((x * 0.0).item()) == "0.0" and str((x * -0.0).item()) == "-0.0"
+    assert str((x * -0.0).item()) == "-0.0" and str((x * 0.0).item()) == "0.0"
+    assert np.isnan((x * float("nan")).item())
+
+
 def test_float32_with_float64_gives_float64():
     a, b = tg.tensor([1.0]), tg.tensor([1.0], dtype=tg.float64)
     assert (a + b).dtype is tg.float64

@@ -779,6 +779,8 @@ def _scalar_constant(value: builtins.float, dtype: np.dtype) -> Tensor:
     Constants never require grad and nothing hands them to the user, so sharing
     them is safe. The cache is emptied when it grows past 4096 entries.
     """
+    if value == 0.0 or value != value:  # 0.0 == -0.0 and nan != nan: no safe key
+        return _wrap(np.array(value, dtype))
     key = (value, dtype)
     constant = _scalar_constants.get(key)
     if constant is None:
