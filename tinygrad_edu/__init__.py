@@ -4,7 +4,7 @@
 """
 
 # tensor first: the ops and autograd modules import Tensor from it.
-from tinygrad_edu.tensor import Tensor  # isort: skip
+from tinygrad_edu.tensor import Size, Tensor  # isort: skip
 from tinygrad_edu import autograd
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (

@@ -43,6 +43,20 @@ class RemovableHandle:
             self._hooks.remove(self._hook)
 
 
+class Size(tuple):
+    """A tensor's shape: a tuple (it compares equal to one) that prints like PyTorch's
+    ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"tinygrad_edu.Size({list(self)})"
+
+    def numel(self) -> int:
+        count = 1
+        for size in self:
+            count *= size
+        return count
+
+
 class MaxResult(NamedTuple):
     """``(values, indices)``, as returned by ``max(dim)`` and ``min(dim)``."""
 
@@ -72,8 +86,8 @@ class Tensor:
 
     # ----- attributes ---------------------------------------------------------------
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def shape(self) -> Size:
+        return Size(self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -114,9 +128,9 @@ class Tensor:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices")
         return self.transpose(-2, -1)
 
-    def size(self, dim: int | None = None) -> tuple | int:
+    def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
-            return self.data.shape
+            return Size(self.data.shape)
         return self.data.shape[_dim(dim, self.ndim)]
 
     def dim(self) -> int:
