@@ -28,24 +28,24 @@ Node = Function | AccumulateGrad
 
 def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched."""
-    from tinygrad_edu.ops.movement import Reshape
     from tinygrad_edu.ops.reduce import Sum
 
     grad_shape = grad.data.shape
     if grad_shape == shape:
         return grad
     lead = len(grad_shape) - len(shape)
-    if lead < 0:
+    if lead < 0 or any(
+        size != 1 and size != grad_shape[lead + i] for i, size in enumerate(shape)
+    ):
         raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
-    axes = list(range(lead))
-    for i, size in enumerate(shape):
-        if size == 1 and grad_shape[lead + i] != 1:
-            axes.append(lead + i)
-        elif size != grad_shape[lead + i]:
-            raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
-    if axes:
-        grad = Sum.apply(grad, tuple(axes), True)
-    return Reshape.apply(grad, shape) if grad.data.shape != shape else grad
+    if lead:  # dims that broadcasting added in front: summed away
+        grad = Sum.apply(grad, tuple(range(lead)), False)
+    stretched = tuple(
+        i for i, size in enumerate(shape) if size == 1 and grad.data.shape[i] != 1
+    )
+    if stretched:  # size-1 dims that broadcasting stretched: summed, kept as 1
+        grad = Sum.apply(grad, stretched, True)
+    return grad
 
 
 def _count_dependencies(roots: Sequence[Node]) -> dict:

@@ -114,12 +114,37 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
-        grad_a = g * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_a = None
+        if ctx.needs_input_grad[0] and b.requires_grad:
+            grad_a = g * b * a ** (b - 1)  # composed, so that it is differentiable in b too
+        elif ctx.needs_input_grad[0]:
+            grad_a = PowBaseDerivative.apply(g, a, b)  # the same, as one op
         grad_b = None
         if ctx.needs_input_grad[1]:
             safe_log = Where.apply(_constant(a.data > 0), a, _constant(np.ones((), a.data.dtype)))
             grad_b = g * out * safe_log.log()
         return grad_a, grad_b
+
+
+class PowBaseDerivative(Function):
+    """out = g b a^(b-1), the gradient of a ** b for a constant exponent b, as one op
+    for speed: ``(a - t) ** 2`` is in every seed network's loss, and composed it
+    costs four ops per backward pass.
+
+    d/dg = b a^(b-1),  d/da = g b (b-1) a^(b-2)  (for second derivatives).
+    """
+
+    @staticmethod
+    def forward(ctx, g, a, b):
+        ctx.save_for_backward(g, a, b)
+        return g.data * b.data * np.power(a.data, b.data - 1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, a, b = ctx.saved_tensors
+        grad_g = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_a = grad * g * b * (b - 1) * a ** (b - 2) if ctx.needs_input_grad[1] else None
+        return grad_g, grad_a, None
 
 
 class Exp(Function):
