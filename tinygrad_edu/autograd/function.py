@@ -5,7 +5,7 @@ An op is a subclass with two static methods, exactly as in PyTorch::
     class Exp(Function):
         @staticmethod
         def forward(ctx, x):            # tensors in, numpy inside
-            out = Tensor(np.exp(x.data))
+            out = tinygrad_edu.tensor(np.exp(x.data))  # keeps x's dtype
             ctx.save_for_backward(out)
             return out
 
