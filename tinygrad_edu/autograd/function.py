@@ -124,11 +124,12 @@ class Function:
         ctx = cls()
         record = False
         if _GradState.enabled:
+            needs = []  # which inputs want a gradient (a loop: no comprehension frame)
             for a in args:
                 # isinstance, not type(a) is Tensor: nn.Parameter (a subclass) is recorded too.
-                if isinstance(a, Tensor) and a.requires_grad:
-                    record = True
-                    break
+                need = isinstance(a, Tensor) and a.requires_grad
+                needs.append(need)
+                record = record or need
         if not record:
             ctx.needs_input_grad = (False,) * len(args)
             result = cls.forward(ctx, *args)
@@ -140,8 +141,7 @@ class Function:
                 return result
             return _wrap(np.asarray(result))
 
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        needs = _shared(needs)
+        needs = _shared(tuple(needs))
         ctx.needs_input_grad = needs
         _GradState.enabled = False  # forward itself is never recorded
         try:
@@ -184,10 +184,11 @@ class Function:
         if True not in self.needs_input_grad:
             return  # no backward will run: keep nothing
         self._saved = tensors
-        self._saved_versions = _shared(tuple([  # _version_of(t), inlined: runs for every op
-            0 if t is None or t._version_counter is None else t._version_counter.value
-            for t in tensors
-        ]))
+        versions = []  # _version_of(t) for each, inlined: this runs for every op
+        for t in tensors:
+            counter = None if t is None else t._version_counter
+            versions.append(0 if counter is None else counter.value)
+        self._saved_versions = _shared(tuple(versions))
 
     @property
     def saved_tensors(self) -> tuple:
