@@ -511,7 +511,7 @@ class Tensor:
         return self * self
 
     def reciprocal(self) -> Tensor:
-        return 1 / self if self.is_floating_point() else 1.0 / self
+        return 1 / self  # integer tensors give the default float dtype, as in PyTorch
 
     def rsqrt(self) -> Tensor:
         return self.sqrt().reciprocal()
@@ -678,7 +678,7 @@ class Tensor:
         return inplace.fill(self, value, "fill_")
 
     def copy_(self, src: Any) -> Tensor:
-        return inplace.assign(self, lambda old: _as_tensor(src, old, "copy_"), "copy_")
+        return inplace.assign(self, lambda old: _as_tensor(src, old, "copy_"), "copy_", src)
 
 
 # ----- helpers shared by the methods above ---------------------------------------------
@@ -835,12 +835,15 @@ def _broadcastable(*shapes: tuple) -> builtins.bool:
 
 def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
     b = b if isinstance(b, Tensor) else _as_tensor(b, a, ufunc.__name__)
-    if not _broadcastable(a.shape, b.shape):
+    try:
+        return _wrap(np.asarray(ufunc(a.data, b.data)))
+    except ValueError:
+        if _broadcastable(a.shape, b.shape):
+            raise
         raise RuntimeError(
             f"{ufunc.__name__}: the shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
             f"broadcast together"
-        )
-    return _wrap(np.asarray(ufunc(a.data, b.data)))
+        ) from None
 
 
 def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:

@@ -79,7 +79,7 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
            out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
     """``a ⊙= other`` for a numpy ufunc ⊙ (add, subtract, multiply, divide)."""
     if _records_graph(a, other):
-        return assign(a, out_of_place, op_name)
+        return assign(a, out_of_place, op_name, other)
     other_data = other.data if isinstance(other, Tensor) else other
     if not isinstance(other, (Tensor, np.ndarray)):
         other_data = _as_tensor(other, a, op_name).data
@@ -100,12 +100,14 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
     return a
 
 
-def assign(a: Tensor, compute: Callable[[Tensor], Tensor], op_name: str) -> Tensor:
-    """Replace ``a``'s value by ``compute(old a)``, recording the op when the graph needs it."""
-    in_graph = _GradState.enabled and a.requires_grad
-    if in_graph:
-        _check_graph_inplace(a, op_name)
-    new_value = compute(_stand_in(a, keep_copy=_GradState.enabled))
+def assign(a: Tensor, compute: Callable[[Tensor], Tensor], op_name: str,
+           other: Any = None) -> Tensor:
+    """Replace ``a``'s value by ``compute(old a)``, recording the op when the graph needs it.
+
+    ``other`` is the op's other operand, if any: with ``a`` it decides whether
+    the op is recorded, and so whether the old value must be kept as a copy.
+    """
+    new_value = compute(_stand_in(a, keep_copy=_records_graph(a, other)))
     if not new_value.requires_grad:
         _write(a, new_value, op_name)
         return a

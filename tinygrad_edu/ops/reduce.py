@@ -35,9 +35,9 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, g):
         kept, lead = ctx.kept_shape, len(ctx.kept_shape) - g.data.ndim
-        # Broadcasting aligns dims from the right: g needs the kept 1s back only
-        # where a reduced dim is not one of the leading ones.
-        if kept[lead:] != g.data.shape or 1 in kept[lead:] and g.data.shape != kept:
+        # Broadcasting prepends 1s, so g needs reshaping only when the reduced
+        # dims are not exactly the leading ones.
+        if (1,) * lead + g.data.shape != kept:
             g = Reshape.apply(g, kept)
         return Expand.apply(g, ctx.input_shape), None, None
 
