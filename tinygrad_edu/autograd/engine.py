@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tinygrad_edu.autograd.function import AccumulateGrad, Function, _AnomalyState, gradient_edge
-from tinygrad_edu.autograd.grad_mode import _GradState
+from tinygrad_edu.autograd.grad_mode import _grad_state
 from tinygrad_edu.tensor import Tensor, _wrap
 
 Node = Function | AccumulateGrad
@@ -144,8 +144,8 @@ def run_backward(
         pending[node] = pending[node] + grad if node in pending else grad
     ready = [node for node in dict.fromkeys(root_nodes) if dependencies.get(node, 0) == 0]
 
-    previous = _GradState.enabled
-    _GradState.enabled = create_graph
+    previous = _grad_state.enabled
+    _grad_state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
@@ -202,7 +202,7 @@ def run_backward(
                 if remaining == 0:
                     ready.append(next_node)
     finally:
-        _GradState.enabled = previous
+        _grad_state.enabled = previous
     return captured if inputs is not None else None
 
 

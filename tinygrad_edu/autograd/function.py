@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import traceback
 import weakref
+from itertools import product
 from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.grad_mode import _GradState
+from tinygrad_edu.autograd.grad_mode import _grad_state
 from tinygrad_edu.tensor import Tensor, _wrap
 
 SECOND_BACKWARD_MESSAGE = (
@@ -81,6 +82,13 @@ def _shared(flags: tuple) -> tuple:
     return shared
 
 
+# needs_input_grad tuples for up to four inputs, made once and shared by every node
+# (kept apart from _shared_tuples: (True, False) == (1, 0), a tuple of version numbers).
+_NEEDS_TUPLES = {
+    flags: flags for count in range(1, 5) for flags in product((False, True), repeat=count)
+}
+
+
 class _AnomalyState:
     enabled: bool = False
 
@@ -118,62 +126,52 @@ class Function:
         """Run ``forward`` and record the node if any input requires grad.
 
         This runs for every op, forward and backward, so it is written for
-        speed: plain loops, no generators, and no recording work at all when
-        nothing needs a gradient.
+        speed: the usual one or two inputs are looked at without a loop (a
+        loop costs more than a small op), and nothing is recorded when no
+        input needs a gradient.
         """
         ctx = cls()
-        record = False
-        if _GradState.enabled:
-            needs = []  # which inputs want a gradient (a loop: no comprehension frame)
-            for a in args:
-                # isinstance, not type(a) is Tensor: nn.Parameter (a subclass) is recorded too.
-                need = isinstance(a, Tensor) and a.requires_grad
-                needs.append(need)
-                record = record or need
-        if not record:
+        edges = None  # per input: the node its gradient goes to, None if it needs none
+        if _grad_state.enabled:
+            count = len(args)
+            if count == 1:
+                edges = (_edge_of(args[0]),)
+            elif count == 2:
+                edges = (_edge_of(args[0]), _edge_of(args[1]))
+            else:
+                edges = tuple([_edge_of(a) for a in args])
+            if edges.count(None) == count:
+                edges = None
+        if edges is None:  # nothing to record: just compute
             ctx.needs_input_grad = (False,) * len(args)
             result = cls.forward(ctx, *args)
             if type(result) is np.ndarray:
                 return _wrap(result)
-            if isinstance(result, Tensor):
-                if type(result.data) is not np.ndarray:  # numpy gives scalars for 0-d results
-                    result.data = np.asarray(result.data)
-                return result
-            return _wrap(np.asarray(result))
+            return _as_result(result, args)
 
-        needs = _shared(tuple(needs))
-        ctx.needs_input_grad = needs
-        _GradState.enabled = False  # forward itself is never recorded
+        needs = tuple([edge is not None for edge in edges])
+        ctx.needs_input_grad = _NEEDS_TUPLES.get(needs, needs)
+        ctx.next_functions = edges
+        _grad_state.enabled = False  # forward itself is never recorded
         try:
             result = cls.forward(ctx, *args)
         finally:
-            _GradState.enabled = True
+            _grad_state.enabled = True
         if type(result) is np.ndarray:
-            result = _wrap(result)
-        elif not isinstance(result, Tensor):
-            result = _wrap(np.asarray(result))
+            result = _wrap(result, True, ctx)
         else:
-            for a in args:
-                if result is a:  # never re-use an input as the output node
-                    result = _wrap(a.data)
-                    break
-            if type(result.data) is not np.ndarray:  # numpy gives scalars for 0-d results
-                result.data = np.asarray(result.data)
-
-        next_functions = []
-        for a, need in zip(args, needs):
-            next_functions.append((a.grad_fn or gradient_edge(a)) if need else None)
-        ctx.next_functions = tuple(next_functions)
-        ctx.output_shape = result.data.shape
-        ctx.output_dtype = result.data.dtype
-        result.requires_grad = True
-        result.grad_fn = ctx
-        saved = ctx._saved
-        if saved:
-            for t in saved:
-                if t is result:  # keep the output's array only: no cycle through grad_fn
-                    ctx._saved = tuple([_SavedOutput(t) if t is result else t for t in saved])
-                    break
+            result = _as_result(result, args)
+            result.requires_grad = True
+            result.grad_fn = ctx
+            saved = ctx._saved
+            if saved:
+                for t in saved:
+                    if t is result:  # keep the output's array only: no cycle through grad_fn
+                        ctx._saved = tuple([_SavedOutput(t) if t is result else t for t in saved])
+                        break
+        data = result.data
+        ctx.output_shape = data.shape
+        ctx.output_dtype = data.dtype
         if _AnomalyState.enabled:
             ctx._created_at = "".join(traceback.format_stack()[:-1])
         return result
@@ -274,3 +272,22 @@ def gradient_edge(t: Tensor) -> Function | AccumulateGrad:
     if acc is None:
         acc = t._accumulator = AccumulateGrad(t)
     return acc
+
+
+def _edge_of(value: Any) -> Function | AccumulateGrad | None:
+    """The node a gradient for the op input ``value`` goes to; None if it needs none."""
+    if isinstance(value, Tensor) and value.requires_grad:  # nn.Parameter too
+        return value.grad_fn or value._accumulator or gradient_edge(value)
+    return None
+
+
+def _as_result(result: Any, args: tuple) -> Tensor:
+    """``forward``'s result as a new Tensor holding a numpy array (not a numpy scalar)."""
+    if not isinstance(result, Tensor):
+        return _wrap(np.asarray(result))
+    for a in args:
+        if result is a:  # never re-use an input as the output node
+            return _wrap(a.data)
+    if type(result.data) is not np.ndarray:  # numpy gives scalars for 0-d results
+        result.data = np.asarray(result.data)
+    return result

@@ -13,29 +13,40 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _GradState:
-    """Module-level flag read by every op; an object so that imports share it."""
+    """Whether ops record the graph: one shared instance, ``_grad_state``, read by every op.
 
-    enabled: bool = True
+    An instance with a slot rather than a class attribute: every recorded op
+    switches it off and on around its forward, and writing a class attribute
+    costs more (Python invalidates the class's attribute caches on each write).
+    """
+
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+_grad_state = _GradState()
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the graph for backward."""
-    return _GradState.enabled
+    return _grad_state.enabled
 
 
 class set_grad_enabled:
     """Set grad mode to ``mode``: at once as a call, or for a ``with`` block."""
 
     def __init__(self, mode: bool) -> None:
-        self.previous = _GradState.enabled
+        self.previous = _grad_state.enabled
         self.mode = bool(mode)
-        _GradState.enabled = self.mode
+        _grad_state.enabled = self.mode
 
     def __enter__(self) -> None:
-        _GradState.enabled = self.mode
+        _grad_state.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _GradState.enabled = self.previous
+        _grad_state.enabled = self.previous
 
 
 class _GradModeContext:
@@ -44,23 +55,23 @@ class _GradModeContext:
     mode: bool = True
 
     def __enter__(self) -> None:
-        self.previous = _GradState.enabled
-        _GradState.enabled = self.mode
+        self.previous = _grad_state.enabled
+        _grad_state.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _GradState.enabled = self.previous
+        _grad_state.enabled = self.previous
 
     def __call__(self, fn: F) -> F:
         mode = self.mode
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = _GradState.enabled
-            _GradState.enabled = mode
+            previous = _grad_state.enabled
+            _grad_state.enabled = mode
             try:
                 return fn(*args, **kwargs)
             finally:
-                _GradState.enabled = previous
+                _grad_state.enabled = previous
 
         return wrapper  # type: ignore[return-value]
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.grad_mode import _GradState
+from tinygrad_edu.autograd.grad_mode import _grad_state
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
 
 def _records_graph(a: Tensor, other: Any) -> bool:
     """Whether ``a op= other`` must be recorded: grad mode on and either side requires grad."""
-    return _GradState.enabled and (
+    return _grad_state.enabled and (
         a.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
     )
 
@@ -121,7 +121,7 @@ def assign(a: Tensor, compute: Callable[[Tensor], Tensor], op_name: str,
 
 def fill(a: Tensor, value: Any, op_name: str) -> Tensor:
     """Set every element to ``value``; inside the graph the gradient to the old value is 0."""
-    if _GradState.enabled and a.requires_grad:
+    if _grad_state.enabled and a.requires_grad:
         fill_value = value
         return assign(a, lambda old: old * 0 + fill_value, op_name)
     a.data[...] = value.data if isinstance(value, Tensor) else value
