@@ -120,7 +120,7 @@ class Tensor:
         n = self.data.ndim
         if n < 2:
             return self
-        return movement.Permute.apply(self, tuple(range(n - 1, -1, -1)))
+        return movement.Permute.apply(self, (1, 0) if n == 2 else tuple(range(n - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
@@ -854,7 +854,7 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
                 f"grad can be implicitly created only for scalar outputs; this output has "
                 f"shape {tuple(output.shape)}: pass gradient= (a tensor of that shape)"
             )
-        return _wrap(np.ones_like(output.data))
+        return _wrap(np.ones(output.data.shape, output.data.dtype))
     gradient = _as_tensor(gradient, output, "backward")
     if gradient.shape != output.shape:
         raise RuntimeError(

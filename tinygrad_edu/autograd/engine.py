@@ -95,7 +95,7 @@ def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph
             owner_id = id(data)
             grad = _wrap(data)
         handed_out.add(owner_id)
-        tensor.grad = grad if create_graph else grad.detach()
+        tensor.grad = grad if create_graph else _wrap(data)  # a tensor of its own, no graph
     elif create_graph or tensor.grad.requires_grad:
         tensor.grad = tensor.grad + grad
     else:
@@ -188,7 +188,6 @@ def run_backward(
                 if g is not None:
                     if (
                         type(g) is not Tensor
-                        or type(next_node) is AccumulateGrad
                         or g.data.shape != next_node.output_shape
                         or g.data.dtype != next_node.output_dtype
                     ):

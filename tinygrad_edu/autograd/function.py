@@ -45,16 +45,20 @@ SECOND_BACKWARD_MESSAGE = (
 
 
 class _SavedOutput:
-    """An op's own output kept as its array only (keeping the Tensor would be a cycle)."""
+    """An op's own output kept as its array only (keeping the Tensor would be a cycle).
 
-    __slots__ = ("data", "version_counter")
+    It shares the output's version counter, under the same name as a Tensor's,
+    so that in-place changes to the output are caught like any saved tensor's.
+    """
+
+    __slots__ = ("data", "_version_counter")
 
     def __init__(self, output: Tensor) -> None:
         self.data = output.data
-        self.version_counter = output._version
+        self._version_counter = output._version
 
 
-def _version_of(t: Tensor | None) -> int:
+def _version_of(t: Tensor | _SavedOutput | None) -> int:
     """How often ``t`` was changed in place (0 when it never was, or for None)."""
     if t is None or t._version_counter is None:
         return 0
@@ -108,6 +112,7 @@ class Function:
     output_dtype: np.dtype | None = None
     _saved: tuple | None = None
     _saved_versions: tuple = ()
+    _saves_output: bool = False  # one of _saved is a _SavedOutput
     _released: bool = False
     _hooks: list | None = None
     _retained: weakref.ref | None = None
@@ -136,11 +141,14 @@ class Function:
             count = len(args)
             if count == 1:
                 edges = (_edge_of(args[0]),)
+                needs = (edges[0] is not None,)
             elif count == 2:
                 edges = (_edge_of(args[0]), _edge_of(args[1]))
+                needs = (edges[0] is not None, edges[1] is not None)
             else:
                 edges = tuple([_edge_of(a) for a in args])
-            if edges.count(None) == count:
+                needs = tuple([edge is not None for edge in edges])
+            if True not in needs:
                 edges = None
         if edges is None:  # nothing to record: just compute
             ctx.needs_input_grad = (False,) * len(args)
@@ -149,7 +157,6 @@ class Function:
                 return _wrap(result)
             return _as_result(result, args)
 
-        needs = tuple([edge is not None for edge in edges])
         ctx.needs_input_grad = _NEEDS_TUPLES.get(needs, needs)
         ctx.next_functions = edges
         _grad_state.enabled = False  # forward itself is never recorded
@@ -168,6 +175,7 @@ class Function:
                 for t in saved:
                     if t is result:  # keep the output's array only: no cycle through grad_fn
                         ctx._saved = tuple([_SavedOutput(t) if t is result else t for t in saved])
+                        ctx._saves_output = True
                         break
         data = result.data
         ctx.output_shape = data.shape
@@ -191,20 +199,19 @@ class Function:
     @property
     def saved_tensors(self) -> tuple:
         """The saved tensors, checked against in-place changes since they were saved."""
-        if self._released:
-            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
+            if self._released:
+                raise RuntimeError(SECOND_BACKWARD_MESSAGE)
             return ()
-        unpacked = []
-        for saved, version in zip(self._saved, self._saved_versions):
-            if type(saved) is _SavedOutput:
-                if saved.version_counter.value != version:
-                    self._raise_modified(saved.data.shape, saved.version_counter.value, version)
-                saved = _wrap(saved.data, True, self)
-            elif saved is not None and _version_of(saved) != version:
-                self._raise_modified(saved.shape, _version_of(saved), version)
-            unpacked.append(saved)
-        return tuple(unpacked)
+        for t, version in zip(saved, self._saved_versions):
+            if t is not None and t._version_counter is not None:
+                if t._version_counter.value != version:
+                    self._raise_modified(t.data.shape, t._version_counter.value, version)
+        if self._saves_output:  # rebuild the output around its array, as this node's output
+            return tuple([_wrap(t.data, True, self) if type(t) is _SavedOutput else t
+                          for t in saved])
+        return saved
 
     def _raise_modified(self, shape: tuple, now: int, expected: int) -> None:
         raise RuntimeError(
@@ -254,6 +261,18 @@ class AccumulateGrad:
     def __init__(self, leaf: Tensor) -> None:
         self.variable = weakref.ref(leaf)
         self._hooks = None
+
+    # The shape and dtype a gradient must have, read from the leaf (the engine
+    # compares them as it does a Function's); None once the leaf is gone.
+    @property
+    def output_shape(self) -> tuple | None:
+        leaf = self.variable()
+        return None if leaf is None else leaf.data.shape
+
+    @property
+    def output_dtype(self) -> np.dtype | None:
+        leaf = self.variable()
+        return None if leaf is None else leaf.data.dtype
 
     def name(self) -> str:
         return "AccumulateGrad"

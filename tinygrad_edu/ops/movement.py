@@ -44,10 +44,13 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, a, dims):
-        inverse = [0] * len(dims)
-        for position, dim in enumerate(dims):
-            inverse[dim] = position
-        ctx.inverse = tuple(inverse)
+        if len(dims) == 2:  # (1, 0) or (0, 1): its own inverse (W.T, in every x @ W.T)
+            ctx.inverse = dims
+        else:
+            inverse = [0] * len(dims)
+            for position, dim in enumerate(dims):
+                inverse[dim] = position
+            ctx.inverse = tuple(inverse)
         return _view_of(a, a.data.transpose(dims))
 
     @staticmethod
