@@ -26,25 +26,27 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        a_mat = a.unsqueeze(0) if a.ndim == 1 else a
-        b_mat = b.unsqueeze(-1) if b.ndim == 1 else b
-        if a.ndim == 1 or b.ndim == 1:  # give g the dims that the 1-D operands dropped
+        a_is_vector, b_is_vector = a.data.ndim == 1, b.data.ndim == 1
+        a_mat = a.unsqueeze(0) if a_is_vector else a
+        b_mat = b.unsqueeze(-1) if b_is_vector else b
+        if a_is_vector or b_is_vector:  # give g the dims that the 1-D operands dropped
             batch = np.broadcast_shapes(a_mat.shape[:-2], b_mat.shape[:-2])
             g = g.reshape(batch + (a_mat.shape[-2], b_mat.shape[-1]))
+        needs_a, needs_b = ctx.needs_input_grad
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
+        if needs_a:
             if _is_transposed(a_mat):  # (bᵀ... see below) same result, a's memory layout
                 grad_a = _swap_last_two(MatMul.apply(b_mat, _swap_last_two(g)))
             else:
                 grad_a = MatMul.apply(g, _swap_last_two(b_mat))
-            if a.ndim == 1:
+            if a_is_vector:
                 grad_a = grad_a.squeeze(-2)
-        if ctx.needs_input_grad[1]:
+        if needs_b:
             if _is_transposed(b_mat):  # x @ W.T: W's gradient arrives C-contiguous
                 grad_b = _swap_last_two(MatMul.apply(_swap_last_two(g), a_mat))
             else:
                 grad_b = MatMul.apply(_swap_last_two(a_mat), g)
-            if b.ndim == 1:
+            if b_is_vector:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
 
@@ -57,7 +59,10 @@ def _is_transposed(t: Tensor) -> bool:
     and the update ``w -= lr * w.grad`` does not run over strided memory.
     """
     data = t.data
-    return data.ndim == 2 and data.flags.f_contiguous and not data.flags.c_contiguous
+    if data.ndim != 2:
+        return False
+    flags = data.flags  # a new object on every read: read it once
+    return flags.f_contiguous and not flags.c_contiguous
 
 
 def _swap_last_two(t: Tensor) -> Tensor:
@@ -67,13 +72,14 @@ def _swap_last_two(t: Tensor) -> Tensor:
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    if a.ndim == 0 or b.ndim == 0:
+    a_shape, b_shape = a.data.shape, b.data.shape  # numpy's tuples: this runs for every layer
+    if not a_shape or not b_shape:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
             f"{b.ndim}D"
         )
-    inner_a = a.shape[-1]
-    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    inner_a = a_shape[-1]
+    inner_b = b_shape[-2] if len(b_shape) > 1 else b_shape[0]
     if inner_a != inner_b:
         raise RuntimeError(
             f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
