@@ -106,3 +106,28 @@ def test_table_lists_every_row():
     table = format_table(rows)
     assert "tg/numpy" in table.splitlines()[0]
     assert "2.00×" in table and "4.00×" in table and "met" in table
+
+
+@pytest.mark.parametrize("spec", TINY_SPECS[:2], ids=lambda s: f"{s.label}-{s.loss}")
+def test_floor_engine_takes_the_same_step_as_numpy(spec):
+    from benchmarks import floor
+    from benchmarks.problems import init_weights, make_batches
+
+    weights, batches = init_weights(spec), make_batches(spec)
+    reference = models_numpy.NumpyMLP(spec, weights, batches)
+    minimal = floor.FloorMLP(spec, weights, batches)
+    tolerance = cases._tolerance(spec.dtype)
+    for k in range(3):
+        assert np.isclose(float(minimal.step(k).data), reference.step(k), **tolerance)
+    for got, expected in zip(minimal.weights(), reference.weights()):
+        np.testing.assert_allclose(got, expected, **tolerance)
+
+
+def test_floor_engine_chain_matches_the_chain_rule():
+    from benchmarks import floor
+
+    x0 = chain_start(16)
+    total, grad = floor.floor_chain(x0, 300)
+    expected_total, expected_grad = models_numpy.chain(x0, 300)
+    assert math.isclose(total, expected_total, rel_tol=1e-5)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-5)
