@@ -72,8 +72,10 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        grad_a = g * b if ctx.needs_input_grad[0] else None
-        grad_b = g * a if ctx.needs_input_grad[1] else None
+        # Mul.apply, not g * b: forward already brought a and b to one dtype, so the
+        # operator's conversions and promotion would only cost time here.
+        grad_a = Mul.apply(g, b) if ctx.needs_input_grad[0] else None
+        grad_b = Mul.apply(g, a) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
