@@ -302,6 +302,37 @@ def test_needs_input_grad_tells_which_inputs_want_gradients():
     assert seen["needs"] == (True, False)
 
 
+def test_needs_input_grad_holds_bools_even_after_version_tuples_were_shared(monkeypatch):
+    from tinygrad_edu.autograd import function
+
+    class SaveBoth(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a.data * b.data
+
+        @staticmethod
+        def backward(ctx, g):
+            return None, g
+
+    seen = {}
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            seen["needs"] = ctx.needs_input_grad
+            return a.data + b.data
+
+    # Saved versions (1, 0) are shared between nodes, and (1, 0) == (True, False):
+    # needs_input_grad must not be handed the shared tuple of ints.
+    monkeypatch.setattr(function, "_shared_tuples", {})
+    changed = f64([2.0], requires_grad=False)
+    changed.add_(1.0)  # version 1
+    SaveBoth.apply(changed, f64([3.0]))  # saves versions (1, 0)
+    Probe.apply(f64([1.0]), f64([1.0], requires_grad=False))
+    assert repr(seen["needs"]) == "(True, False)"
+
+
 def test_backward_returning_wrong_number_of_gradients_is_an_error():
     class Bad(Function):
         @staticmethod
