@@ -49,19 +49,24 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
 
 
 def _count_dependencies(roots: Sequence[Node]) -> dict:
-    """For each node reachable from the roots, the number of edges that lead into it."""
-    dependencies: dict = {}
-    seen = set(roots)
-    stack = list(seen)
+    """For each node reachable from the roots, the number of edges that lead into it.
+
+    A node is in the dict once it has been seen (the roots start at 0), so the
+    dict is also the walk's "visited" set: each node is expanded once.
+    """
+    dependencies: dict = dict.fromkeys(roots, 0)
+    stack = list(dependencies)
     while stack:
         node = stack.pop()
         for next_node in node.next_functions:
             if next_node is None:
                 continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
+            count = dependencies.get(next_node)
+            if count is None:  # first time seen: count it and walk on from it
+                dependencies[next_node] = 1
                 stack.append(next_node)
+            else:
+                dependencies[next_node] = count + 1
     return dependencies
 
 

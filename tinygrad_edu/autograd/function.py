@@ -164,6 +164,8 @@ class Function:
             result = cls.forward(ctx, *args)
         finally:
             _grad_state.enabled = True
+        if isinstance(result, np.generic):  # numpy gives scalars for 0-d results
+            result = np.asarray(result)
         if type(result) is np.ndarray:
             result = _wrap(result, True, ctx)
         else:
