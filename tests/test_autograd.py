@@ -490,3 +490,16 @@ def test_deepcopy_of_a_leaf_gets_its_own_gradients():
     assert y.grad.tolist() == [3.0, 3.0] and x.grad.tolist() == [2.0, 2.0]
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(x * 2)
+
+
+def test_a_leaf_freed_before_backward_loses_only_its_own_gradient():
+    # AccumulateGrad holds its leaf weakly: once the leaf is gone (Add keeps no
+    # inputs), backward skips it and the other leaves still get theirs.
+    x = f64([1.0, 2.0])
+    w = f64([3.0, 4.0])
+    y = (x + w * 2.0).sum()
+    freed = weakref.ref(x)
+    del x
+    assert freed() is None
+    y.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 2.0])
