@@ -98,7 +98,6 @@ def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph
         if not create_graph and (owner_id in handed_out or not data.flags.writeable):
             data = data.copy()
             owner_id = id(data)
-            grad = _wrap(data)
         handed_out.add(owner_id)
         tensor.grad = grad if create_graph else _wrap(data)  # a tensor of its own, no graph
     elif create_graph or tensor.grad.requires_grad:
@@ -216,13 +215,9 @@ def _fit_to_input(node: Function, next_node: Node, g: Tensor) -> Tensor:
         raise TypeError(
             f"{node.name()}.backward must return Tensors (or None), got {type(g).__name__}"
         )
-    if type(next_node) is AccumulateGrad:
-        leaf = next_node.variable()
-        if leaf is None:
-            return g
-        shape, dtype = leaf.data.shape, leaf.data.dtype
-    else:
-        shape, dtype = next_node.output_shape, next_node.output_dtype
+    shape, dtype = next_node.output_shape, next_node.output_dtype
+    if shape is None:  # a leaf that is gone (AccumulateGrad holds it weakly): g goes nowhere
+        return g
     if g.data.shape != shape:
         try:
             g = sum_to_shape(g, shape)

@@ -58,13 +58,6 @@ class _SavedOutput:
         self._version_counter = output._version
 
 
-def _version_of(t: Tensor | _SavedOutput | None) -> int:
-    """How often ``t`` was changed in place (0 when it never was, or for None)."""
-    if t is None or t._version_counter is None:
-        return 0
-    return t._version_counter.value
-
-
 _shared_tuples: dict = {}
 
 
@@ -192,7 +185,7 @@ class Function:
         if True not in self.needs_input_grad:
             return  # no backward will run: keep nothing
         self._saved = tensors
-        versions = []  # _version_of(t) for each, inlined: this runs for every op
+        versions = []  # each one's in-place count (0 if it has no counter yet)
         for t in tensors:
             counter = None if t is None else t._version_counter
             versions.append(0 if counter is None else counter.value)
