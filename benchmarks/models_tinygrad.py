@@ -65,7 +65,7 @@ class TinygradMLP:
         return loss
 
     def weights(self) -> list[np.ndarray]:
-        return [p.data.copy() for pair in self.params for p in pair]
+        return [p.array.copy() for pair in self.params for p in pair]
 
 
 def nn_optim_missing() -> str | None:
@@ -121,7 +121,7 @@ class TinygradNNMLP:
         return loss
 
     def weights(self) -> list[np.ndarray]:
-        return [p.data.copy() for p in self.model.parameters()]
+        return [p.array.copy() for p in self.model.parameters()]
 
 
 def chain(x0: np.ndarray, n_ops: int) -> tuple[float, np.ndarray]:
@@ -138,4 +138,4 @@ def chain(x0: np.ndarray, n_ops: int) -> tuple[float, np.ndarray]:
             y = y.tanh()
     total = y.sum()
     total.backward()
-    return total.item(), x.grad.data
+    return total.item(), x.grad.array

@@ -38,7 +38,7 @@ def autograd_derivative(g, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = tg.tensor(z, dtype=tg.float64, requires_grad=True)
     y = g(x)
     y.sum().backward()
-    return y.data, x.grad.data
+    return y.array, x.grad.array
 
 
 def main() -> int:

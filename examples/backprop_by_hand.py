@@ -79,8 +79,8 @@ def main() -> int:
     E.backward()
 
     print(f"E = {E.item():.10f}\n")
-    by_autograd = {"delta_out": z_out.grad.data, "delta_hid": z_hid.grad.data,
-                   **{name: p.grad.data for name, p in params.items()}}
+    by_autograd = {"delta_out": z_out.grad.array, "delta_hid": z_hid.grad.array,
+                   **{name: p.grad.array for name, p in params.items()}}
     print(f"{'':18s} {'delta rule (numpy)':>20s} {'autograd':>20s} {'difference':>11s}")
     worst = 0.0
     for name, grad in by_hand.items():
@@ -97,7 +97,7 @@ def main() -> int:
     with tg.no_grad():
         for p in params.values():
             p -= LEARNING_RATE * p.grad  # the optimizer step, as optim.SGD does it
-    step_gap = max(float(np.max(np.abs(stepped_by_hand[name] - params[name].data)))
+    step_gap = max(float(np.max(np.abs(stepped_by_hand[name] - params[name].array)))
                    for name in start)
     print(f"after one step w ← w − {LEARNING_RATE:g} ∂E/∂w, largest weight difference: "
           f"{step_gap:.3g}")

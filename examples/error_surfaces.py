@@ -65,7 +65,7 @@ def main() -> int:
 
     # 1. one weight
     w1_line = tg.linspace(-10, 10, 201, dtype=tg.float64)
-    e_one = ((tg.sigmoid(w1_line * 1.0) - 1.0) ** 2).data
+    e_one = ((tg.sigmoid(w1_line * 1.0) - 1.0) ** 2).array
     claims.append(at_least("one_weight_monotone", "fraction_decreasing",
                            np.mean(np.diff(e_one) < 0), 1.0))
 
@@ -76,10 +76,10 @@ def main() -> int:
     w2 = tg.tensor(W2, requires_grad=True)
     e_two = (tg.sigmoid(w2 * tg.sigmoid(w1 * 1.0)) - 1.0) ** 2
     e_two.sum().backward()  # each grid point's error depends on its own (w1, w2) only
-    slope = np.hypot(w1.grad.data, w2.grad.data)
+    slope = np.hypot(w1.grad.array, w2.grad.array)
     flat = float(np.mean(slope < 1e-3))
-    lowest = np.unravel_index(np.argmin(e_two.data), e_two.shape)
-    print(f"two weights: lowest error {e_two.data[lowest]:.2e} at w1 = {W1[lowest]:.1f}, "
+    lowest = np.unravel_index(np.argmin(e_two.array), e_two.shape)
+    print(f"two weights: lowest error {e_two.array[lowest]:.2e} at w1 = {W1[lowest]:.1f}, "
           f"w2 = {W2[lowest]:.1f}; plateaus (|∇E| < 1e-3) cover {flat:.0%} of the grid")
     claims.append(at_least("two_weight_minimum_positive", "min_weight_at_lowest",
                            min(W1[lowest], W2[lowest]), 5.0))
@@ -87,12 +87,12 @@ def main() -> int:
 
     fig = plt.figure(figsize=(11, 4.2))
     ax = fig.add_subplot(1, 2, 1)
-    ax.plot(w1_line.data, e_one, "r")
+    ax.plot(w1_line.array, e_one, "r")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("E(w)")
     ax.set_title("Error surface: 1-layer network")
     ax = fig.add_subplot(1, 2, 2, projection="3d")
-    ax.plot_surface(W1, W2, e_two.data, cmap="hot_r", linewidth=0.1, edgecolor="0.5")
+    ax.plot_surface(W1, W2, e_two.array, cmap="hot_r", linewidth=0.1, edgecolor="0.5")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
     ax.set_zlabel("E(w)")
@@ -102,10 +102,10 @@ def main() -> int:
 
     # 3. the XOR network: a surface over (w5, w6) and a line through (w3, w4)
     w5, w6 = tg.tensor(W1), tg.tensor(W2)
-    e_xor = sum(xor_errors(w5=w5, w6=w6)).data
+    e_xor = sum(xor_errors(w5=w5, w6=w6)).array
     line = np.arange(-10, 10, 0.25)
     w = tg.tensor(line)
-    split = [e.data for e in xor_errors(w3=w, w4=w + 2)]
+    split = [e.array for e in xor_errors(w3=w, w4=w + 2)]
     total = np.sum(split, axis=0)
     minima = local_minima(total)
     for k in minima:

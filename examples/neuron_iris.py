@@ -72,7 +72,7 @@ def plot_run(model: nn.Module, costs: list[float], X: np.ndarray, y: np.ndarray,
     setosa, versicolor = X[y == 0], X[y == 1]
     ax1.scatter(setosa[:, 0], setosa[:, 1], marker="o", label="Setosa")
     ax1.scatter(versicolor[:, 0], versicolor[:, 1], marker="x", label="Versicolor")
-    (w1, w2), b = model[0].weight.data[0], model[0].bias.item()
+    (w1, w2), b = model[0].weight.array[0], model[0].bias.item()
     x1 = np.linspace(X[:, 0].min(), X[:, 0].max(), 100)
     ax1.plot(x1, (-w1 * x1 - b) / w2, "k", label="Separating line")
     ax1.set_ylim(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5)
@@ -99,10 +99,10 @@ def main() -> int:
     for name, cost, epochs, batch_size in runs:
         model, costs = train(X, y, cost, epochs, batch_size, f"neuron, {name}")
         acc = accuracy(model, X, y)
-        w, b = model[0].weight.data[0], model[0].bias.item()
+        w, b = model[0].weight.array[0], model[0].bias.item()
         print(f"{name}: {epochs} epochs, batch {batch_size}: cost {costs[0]:.4f} -> "
               f"{costs[-1]:.4f}, w = {w}, b = {b:.4f}, accuracy {acc:.0%}")
-        plot_run(model, costs, X.data, y.data.reshape(-1), name, args.out,
+        plot_run(model, costs, X.array, y.array.reshape(-1), name, args.out,
                  f"neuron_{name.lower()}.png")
         claims.append(at_least(f"iris_{name.lower()}", "accuracy", acc, 1.0))
     return report(claims)

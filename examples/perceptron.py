@@ -62,8 +62,8 @@ def train_triangle(args) -> tuple[nn.Perceptron, list[int], tg.Tensor, tg.Tensor
     for epoch in epochs_bar(args.epochs, "perceptron, triangle"):
         errors.append(sum(perceptron.update(x, t.item(), lr=0.1) for x, t in zip(X, y)))
         if epoch < GRID_EPOCHS:
-            draw_boundary(axes.flat[epoch], perceptron.weight.data.copy(),
-                          perceptron.bias.item(), X.data, y.data.reshape(-1),
+            draw_boundary(axes.flat[epoch], perceptron.weight.array.copy(),
+                          perceptron.bias.item(), X.array, y.array.reshape(-1),
                           f"after epoch {epoch + 1}: {errors[-1]} errors")
         if errors[-1] == 0 and epoch >= GRID_EPOCHS - 1:
             break  # separated: the rule no longer changes w
@@ -82,7 +82,7 @@ def train_xor(args) -> tuple[nn.Perceptron, list[int], list[float]]:
         accuracies.append(accuracy(perceptron, X, y))
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
-    draw_boundary(ax1, perceptron.weight.data, perceptron.bias.item(), X.data, y.data,
+    draw_boundary(ax1, perceptron.weight.array, perceptron.bias.item(), X.array, y.array,
                   f"XOR after {len(errors)} epochs: {accuracies[-1]:.0%} right")
     ax2.plot(range(1, len(errors) + 1), errors, "r.-")
     ax2.set_xlabel("epoch")
@@ -96,7 +96,7 @@ def main() -> int:
     args = parse_args(__doc__, "perceptron", epochs=100, quick_epochs=30)
     perceptron, errors, X, y = train_triangle(args)  # noqa: N806
     print(f"triangle: errors per epoch {errors}")
-    print(f"triangle: w = {perceptron.weight.data}, b = {perceptron.bias.item():.4f}, "
+    print(f"triangle: w = {perceptron.weight.array}, b = {perceptron.bias.item():.4f}, "
           f"separated after {len(errors)} epochs")
     _, xor_errors, xor_accuracies = train_xor(args)
     print(f"XOR: errors per epoch (first 12) {xor_errors[:12]}, best accuracy "

@@ -75,14 +75,14 @@ def plot_fit(model: nn.Sequential, x: tg.Tensor, y: tg.Tensor, function: str,
              mses: list[float], out, filename: str) -> None:
     """Left: f, targets, output, hidden units (the seed's Figure 12/13). Right: MSE per epoch."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    xs = x.data.reshape(-1)
-    ax1.plot(xs, datasets.regression_target(function, x).data.reshape(-1), "m", lw=2,
+    xs = x.array.reshape(-1)
+    ax1.plot(xs, datasets.regression_target(function, x).array.reshape(-1), "m", lw=2,
              label="f(x)")
-    ax1.scatter(xs, y.data.reshape(-1), facecolors="none", edgecolors="m", s=14,
+    ax1.scatter(xs, y.array.reshape(-1), facecolors="none", edgecolors="m", s=14,
                 label="targets")
     with tg.no_grad():
-        hidden = model[1](model[0](x)).data  # (100, 3): each hidden unit's tanh(w_j x + b_j)
-        output = model(x).data.reshape(-1)
+        hidden = model[1](model[0](x)).array  # (100, 3): each hidden unit's tanh(w_j x + b_j)
+        output = model(x).array.reshape(-1)
     ax1.plot(xs, output, "k", lw=2, label="network output")
     for j in range(hidden.shape[1]):
         ax1.plot(xs, hidden[:, j], "--", lw=1.5, label=f"hidden unit {j + 1}")

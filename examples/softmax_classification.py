@@ -61,8 +61,8 @@ def seed_numbers() -> list[tuple[str, str, float, float]]:
 def split(X: tg.Tensor, y: tg.Tensor, seed: int, n_test: int = 30):  # noqa: N803
     order = np.random.default_rng(seed).permutation(len(X))
     test, train = order[:n_test], order[n_test:]
-    mean, std = X.data[train].mean(axis=0), X.data[train].std(axis=0)
-    scaled = tg.tensor((X.data - mean) / std)  # standardise with the training rows only
+    mean, std = X.array[train].mean(axis=0), X.array[train].std(axis=0)
+    scaled = tg.tensor((X.array - mean) / std)  # standardise with the training rows only
     return scaled[train], y[train], scaled[test], y[test]
 
 
@@ -133,12 +133,12 @@ def main() -> int:
     print(f"log-likelihood of the training labels ln P(all) = {likelihood:.4f} "
           f"= −m·CE = {-len(y_train) * mine:.4f}")
     train_acc = (p_train.argmax(dim=1) == y_train).float().mean().item()
-    predicted = p_test.argmax(dim=1).data
-    test_acc = float((predicted == y_test.data).mean())
-    matrix = confusion(predicted, y_test.data, 3)
+    predicted = p_test.argmax(dim=1).array
+    test_acc = float((predicted == y_test.array).mean())
+    matrix = confusion(predicted, y_test.array, 3)
     print(f"accuracy: training {train_acc:.1%}, test {test_acc:.1%}\nconfusion matrix "
           f"(rows actual, columns predicted):\n{matrix}")
-    plot_results(errors, matrix, p_test.data, y_test.data, args.out)
+    plot_results(errors, matrix, p_test.array, y_test.array, args.out)
 
     claims += [
         below("cross_entropy_matches_nn", "abs_difference", abs(mine - same), 1e-5),

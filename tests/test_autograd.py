@@ -26,7 +26,7 @@ def test_diamond_with_multiplication_matches_the_product_rule():
     # d/da (a*a + a) = 2a + 1
     a = f64([1.0, -2.0, 0.5])
     ((a * a) + a).sum().backward()
-    np.testing.assert_allclose(a.grad.numpy(), 2 * a.data + 1)
+    np.testing.assert_allclose(a.grad.numpy(), 2 * a.array + 1)
 
 
 def test_gradients_accumulate_over_two_backward_calls():
@@ -115,7 +115,7 @@ def test_leaf_does_not_keep_its_graph_alive():
 def test_grad_returns_gradients_without_accumulating():
     x = f64([1.0, 2.0])
     (gx,) = tg.autograd.grad((x**3).sum(), x)
-    np.testing.assert_allclose(gx.numpy(), 3 * x.data**2)
+    np.testing.assert_allclose(gx.numpy(), 3 * x.array**2)
     assert x.grad is None
 
 
@@ -124,7 +124,7 @@ def test_second_derivative_with_create_graph():
     (gx,) = tg.autograd.grad((x**3).sum(), x, create_graph=True)
     assert gx.requires_grad
     (ggx,) = tg.autograd.grad(gx.sum(), x)
-    np.testing.assert_allclose(ggx.numpy(), 6 * x.data)
+    np.testing.assert_allclose(ggx.numpy(), 6 * x.array)
 
 
 def test_hessian_vector_product_of_a_quadratic_form():
@@ -136,7 +136,7 @@ def test_hessian_vector_product_of_a_quadratic_form():
     f = (x @ A @ x) * 0.5
     (g,) = tg.autograd.grad(f, x, create_graph=True)
     (hv,) = tg.autograd.grad((g * v).sum(), x)
-    np.testing.assert_allclose(hv.numpy(), 0.5 * (a + a.T) @ v.data)
+    np.testing.assert_allclose(hv.numpy(), 0.5 * (a + a.T) @ v.array)
 
 
 def test_third_derivative_of_sin_through_tanh_free_ops():
@@ -169,7 +169,7 @@ def test_grad_of_intermediate_tensor():
     h = x * 3
     out = (h * h).sum()
     (gh,) = tg.autograd.grad(out, h)
-    np.testing.assert_allclose(gh.numpy(), 2 * h.data)
+    np.testing.assert_allclose(gh.numpy(), 2 * h.array)
 
 
 def test_no_grad_context_and_decorator_and_enable_grad():
@@ -201,7 +201,7 @@ def test_manual_sgd_update_under_no_grad():
     loss.backward()
     with tg.no_grad():
         w -= 0.25 * w.grad
-    np.testing.assert_allclose(w.numpy() if not w.requires_grad else w.data, [0.5, -0.5])
+    np.testing.assert_allclose(w.numpy() if not w.requires_grad else w.array, [0.5, -0.5])
     assert w.is_leaf and w.requires_grad
 
 
@@ -211,7 +211,7 @@ def test_detach_shares_data_and_cuts_the_graph():
     assert not d.requires_grad and d.grad_fn is None
     y = x * 2
     yd = y.detach()
-    assert np.shares_memory(yd.data, y.data)
+    assert np.shares_memory(yd.array, y.array)
 
 
 def test_retain_grad_keeps_intermediate_gradient():
@@ -219,7 +219,7 @@ def test_retain_grad_keeps_intermediate_gradient():
     h = x * 3
     h.retain_grad()
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.numpy(), 2 * h.data)
+    np.testing.assert_allclose(h.grad.numpy(), 2 * h.array)
     assert h.retains_grad
 
 
@@ -244,7 +244,7 @@ class Cube(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**3
+        return x.array**3
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -264,7 +264,7 @@ def test_custom_function_can_save_its_output_without_a_cycle():
     class Exp(Function):
         @staticmethod
         def forward(ctx, x):
-            out = tg.tensor(np.exp(x.data))
+            out = tg.tensor(np.exp(x.array))
             ctx.save_for_backward(out)
             return out
 
@@ -292,7 +292,7 @@ def test_needs_input_grad_tells_which_inputs_want_gradients():
         @staticmethod
         def forward(ctx, a, b):
             seen["needs"] = ctx.needs_input_grad
-            return a.data + b.data
+            return a.array + b.array
 
         @staticmethod
         def backward(ctx, g):
@@ -309,7 +309,7 @@ def test_needs_input_grad_holds_bools_even_after_version_tuples_were_shared(monk
         @staticmethod
         def forward(ctx, a, b):
             ctx.save_for_backward(a, b)
-            return a.data * b.data
+            return a.array * b.array
 
         @staticmethod
         def backward(ctx, g):
@@ -321,7 +321,7 @@ def test_needs_input_grad_holds_bools_even_after_version_tuples_were_shared(monk
         @staticmethod
         def forward(ctx, a, b):
             seen["needs"] = ctx.needs_input_grad
-            return a.data + b.data
+            return a.array + b.array
 
     # Saved versions (1, 0) are shared between nodes, and (1, 0) == (True, False):
     # needs_input_grad must not be handed the shared tuple of ints.
@@ -337,7 +337,7 @@ def test_backward_returning_wrong_number_of_gradients_is_an_error():
     class Bad(Function):
         @staticmethod
         def forward(ctx, a):
-            return a.data * 2
+            return a.array * 2
 
         @staticmethod
         def backward(ctx, g):
@@ -361,7 +361,7 @@ def test_inplace_change_to_saved_output_raises():
     x = f64([1.0, 2.0])
     y = x.exp()
     z = y.sum()
-    y.data  # noqa: B018 - reading is fine
+    y.array  # noqa: B018 - reading is fine
     with tg.no_grad():
         y.mul_(2)
     with pytest.raises(RuntimeError, match="ExpBackward0.*in-place"):
@@ -380,7 +380,7 @@ def test_inplace_inside_graph_is_recorded_correctly():
     h += 3  # add saves nothing, so this is allowed and recorded
     h.mul_(x)  # h = (2x + 3) * x
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 4 * x.data + 3)
+    np.testing.assert_allclose(x.grad.numpy(), 4 * x.array + 3)
 
 
 def test_views_share_the_version_counter():
@@ -422,7 +422,7 @@ def test_gradcheck_failure_names_input_index_and_values():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return np.sin(x.data)
+            return np.sin(x.array)
 
         @staticmethod
         def backward(ctx, g):
@@ -444,9 +444,9 @@ def test_gradcheck_warns_on_float32():
 def test_grad_of_leaf_is_not_aliased_between_inputs():
     a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
     (a + b).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data[0] = 100
-    assert b.grad.data[0] == 1.0
+    assert not np.shares_memory(a.grad.array, b.grad.array)
+    a.grad.array[0] = 100
+    assert b.grad.array[0] == 1.0
 
 
 def test_user_gradient_is_not_mutated_or_aliased():
@@ -455,7 +455,7 @@ def test_user_gradient_is_not_mutated_or_aliased():
     (x + 0).backward(g)
     (x + 0).backward(g)
     np.testing.assert_array_equal(g.numpy(), [1.0, 1.0])
-    assert not np.shares_memory(x.grad.data, g.data)
+    assert not np.shares_memory(x.grad.array, g.array)
 
 
 def test_float32_input_with_float64_op_gets_float32_gradient():
@@ -484,7 +484,7 @@ def test_deepcopy_of_a_leaf_gets_its_own_gradients():
     x = f64([1.0, 2.0])
     (x * 2).sum().backward()
     y = copy.deepcopy(x)
-    assert y.grad.tolist() == [2.0, 2.0] and not np.shares_memory(y.data, x.data)
+    assert y.grad.tolist() == [2.0, 2.0] and not np.shares_memory(y.array, x.array)
     y.grad = None
     (y * 3).sum().backward()
     assert y.grad.tolist() == [3.0, 3.0] and x.grad.tolist() == [2.0, 2.0]

@@ -42,7 +42,7 @@ def test_tensor_dataset_pairs_rows():
     dataset = TensorDataset(X, y)
     assert len(dataset) == 5
     x3, y3 = dataset[3]
-    assert x3.data.tolist() == X.data[3].tolist() and y3.item() == 3
+    assert x3.array.tolist() == X.array[3].tolist() and y3.item() == 3
 
 
 def test_tensor_dataset_of_different_lengths_is_refused():
@@ -63,7 +63,7 @@ def test_one_epoch_sees_every_example_once(n, batch_size, shuffle, drop_last, fa
     sizes = [len(b[1]) for b in batches]
     full, rest = divmod(n, batch_size)
     assert sizes == [batch_size] * full + ([rest] if rest and not drop_last else [])
-    seen = np.concatenate([b[1].data for b in batches]) if batches else np.array([])
+    seen = np.concatenate([b[1].array for b in batches]) if batches else np.array([])
     if drop_last:
         assert len(set(seen.tolist())) == len(seen) == full * batch_size
     else:
@@ -71,8 +71,8 @@ def test_one_epoch_sees_every_example_once(n, batch_size, shuffle, drop_last, fa
     if not shuffle:
         assert seen.tolist() == list(range(len(seen)))
     for X, y in batches:  # rows stay paired with their labels
-        first_column = X.data[:, 0]
-        np.testing.assert_array_equal(first_column, y.data)
+        first_column = X.array[:, 0]
+        np.testing.assert_array_equal(first_column, y.array)
 
 
 def test_batches_have_the_right_shapes_and_dtypes():
@@ -81,14 +81,14 @@ def test_batches_have_the_right_shapes_and_dtypes():
     assert y.shape == (4,) and y.dtype == tg.int64
     xs, ys = next(iter(DataLoader(SquaresDataset(10), batch_size=4)))
     assert xs.shape == (4, 2) and xs.dtype == tg.float32
-    assert ys.data.tolist() == [0, 1, 2, 3] and ys.dtype == tg.int64
+    assert ys.array.tolist() == [0, 1, 2, 3] and ys.dtype == tg.int64
 
 
 def test_same_seed_same_order_other_seed_other_order():
     def epoch_order(seed):
         tg.manual_seed(seed)
         loader = DataLoader(numbered_dataset(50), batch_size=8, shuffle=True)
-        return [int(i) for _, y in loader for i in y.data]
+        return [int(i) for _, y in loader for i in y.array]
 
     assert epoch_order(3) == epoch_order(3)
     assert epoch_order(3) != epoch_order(4)
@@ -98,7 +98,7 @@ def test_same_seed_same_order_other_seed_other_order():
 def test_each_epoch_is_reshuffled_and_a_generator_argument_is_used():
     loader = DataLoader(numbered_dataset(30), batch_size=30, shuffle=True,
                         generator=np.random.default_rng(7))
-    first, second = (next(iter(loader))[1].data.tolist() for _ in range(2))
+    first, second = (next(iter(loader))[1].array.tolist() for _ in range(2))
     assert first != second
     assert first == np.random.default_rng(7).permutation(30).tolist()
 
@@ -109,8 +109,8 @@ def test_fast_path_gives_the_same_batches_as_stacking_examples():
     slow = DataLoader(dataset, batch_size=5, shuffle=True, generator=np.random.default_rng(1),
                       collate_fn=lambda batch: default_collate(batch))
     for (fast_X, fast_y), (slow_X, slow_y) in zip(fast, slow, strict=True):
-        np.testing.assert_array_equal(fast_X.data, slow_X.data)
-        np.testing.assert_array_equal(fast_y.data, slow_y.data)
+        np.testing.assert_array_equal(fast_X.array, slow_X.array)
+        np.testing.assert_array_equal(fast_y.array, slow_y.array)
         assert fast_X.dtype == slow_X.dtype and fast_y.dtype == slow_y.dtype
 
 
@@ -119,7 +119,7 @@ def test_tensors_that_require_grad_keep_their_graph_in_a_batch():
     (batch,) = next(iter(DataLoader(TensorDataset(X), batch_size=6)))
     assert batch.requires_grad
     (batch * 2).sum().backward()
-    assert X.grad.data.tolist() == [[2.0, 2.0]] * 6
+    assert X.grad.array.tolist() == [[2.0, 2.0]] * 6
 
 
 @pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])
@@ -135,12 +135,12 @@ def test_default_collate_numbers_tuples_dicts_and_namedtuples():
     assert default_collate([True, False]).dtype == tg.bool
     collated = default_collate([(np.zeros(2, np.float32), 1), (np.ones(2, np.float32), 0)])
     assert isinstance(collated, tuple) and collated[0].shape == (2, 2)
-    assert collated[1].data.tolist() == [1, 0]
+    assert collated[1].array.tolist() == [1, 0]
     as_dict = default_collate([{"x": 1.0, "name": "a"}, {"x": 2.0, "name": "b"}])
-    assert as_dict["x"].data.tolist() == [1.0, 2.0] and as_dict["name"] == ["a", "b"]
+    assert as_dict["x"].array.tolist() == [1.0, 2.0] and as_dict["name"] == ["a", "b"]
     Pair = namedtuple("Pair", "x y")
     pair = default_collate([Pair(1, 2.0), Pair(3, 4.0)])
-    assert type(pair) is Pair and pair.x.data.tolist() == [1, 3]
+    assert type(pair) is Pair and pair.x.array.tolist() == [1, 3]
     with pytest.raises(RuntimeError, match="each element in list of batch should be of equal"):
         default_collate([(1, 2), (3,)])
     with pytest.raises(TypeError, match="found object"):
@@ -158,7 +158,7 @@ def test_random_split_partitions_the_data_and_is_seeded():
     thirds = random_split(dataset, [1 / 3, 1 / 3, 1 / 3])
     assert [len(s) for s in thirds] == [4, 3, 3]  # PyTorch gives the remainder to the first
     X, y = next(iter(DataLoader(test, batch_size=3)))  # a Subset of a TensorDataset
-    assert y.data.tolist() == test.indices and X.data[:, 0].tolist() == test.indices
+    assert y.array.tolist() == test.indices and X.array[:, 0].tolist() == test.indices
     with pytest.raises(ValueError, match=r"Sum of input lengths \(9\) does not equal the "
                                          r"length of the input dataset \(10\)"):
         random_split(dataset, [5, 4])

@@ -17,7 +17,7 @@ def weight():
 
 
 def assert_uniform(t, bound):
-    data = t.data
+    data = t.array
     assert np.abs(data).max() <= bound
     assert np.abs(data).max() > 0.99 * bound
     assert abs(data.mean()) < 0.01 * bound
@@ -25,7 +25,7 @@ def assert_uniform(t, bound):
 
 
 def assert_normal(t, std, mean=0.0):
-    data = t.data
+    data = t.array
     assert abs(data.mean() - mean) < 0.01 * std
     assert abs(data.std() - std) < 0.01 * std
 
@@ -50,15 +50,15 @@ def test_uniform_normal_constant_ones_zeros():
     assert init.uniform_(w, -0.5, 0.5) is w
     assert_uniform(w, 0.5)
     init.uniform_(w, 2.0, 3.0)
-    assert w.data.min() >= 2.0 and w.data.max() <= 3.0
+    assert w.array.min() >= 2.0 and w.array.max() <= 3.0
     init.normal_(w, mean=1.5, std=0.2)
     assert_normal(w, 0.2, mean=1.5)
     init.constant_(w, 0.25)
-    assert (w.data == 0.25).all()
+    assert (w.array == 0.25).all()
     init.ones_(w)
-    assert (w.data == 1).all()
+    assert (w.array == 1).all()
     init.zeros_(w)
-    assert not w.data.any()
+    assert not w.array.any()
     assert w.dtype == tg.float32 and w.requires_grad and w.grad_fn is None
 
 
@@ -92,8 +92,8 @@ def test_fans_of_a_conv_shaped_weight():
     w = tg.zeros(8, 4, 3, 3)  # fan_in = 4·9 = 36, fan_out = 8·9 = 72
     tg.manual_seed(3)
     init.xavier_uniform_(w)
-    assert np.abs(w.data).max() <= math.sqrt(6 / (36 + 72))
-    assert np.abs(w.data).max() > 0.95 * math.sqrt(6 / (36 + 72))
+    assert np.abs(w.array).max() <= math.sqrt(6 / (36 + 72))
+    assert np.abs(w.array).max() > 0.95 * math.sqrt(6 / (36 + 72))
 
 
 def test_fan_needs_two_dimensions():
@@ -114,11 +114,11 @@ def test_init_is_reproducible_and_takes_a_generator():
     init.normal_(a)
     tg.manual_seed(5)
     init.normal_(b)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     c, d = tg.zeros(3), tg.zeros(3)
     init.uniform_(c, generator=np.random.default_rng(9))
     init.uniform_(d, generator=np.random.default_rng(9))
-    np.testing.assert_array_equal(c.data, d.data)
+    np.testing.assert_array_equal(c.array, d.array)
 
 
 def test_kaiming_on_empty_tensor_warns_and_does_nothing():

@@ -32,15 +32,15 @@ def test_linear_value_and_gradients_match_formulas(batch, n_in, n_out, seed):
     x_np = sample(*batch, n_in, seed=seed)
     x = f64(x_np)
     y = layer(x)
-    W, b = layer.weight.data, layer.bias.data
-    np.testing.assert_allclose(y.data, x_np @ W.T + b, rtol=1e-12)
+    W, b = layer.weight.array, layer.bias.array
+    np.testing.assert_allclose(y.array, x_np @ W.T + b, rtol=1e-12)
     g = sample(*y.shape, seed=seed + 1)
     y.backward(tg.tensor(g))
     g2 = g.reshape(-1, n_out)
-    np.testing.assert_allclose(x.grad.data, g @ W, rtol=1e-12)  # ∂ℓ/∂x = Δ W
-    np.testing.assert_allclose(layer.weight.grad.data, g2.T @ x_np.reshape(-1, n_in),
+    np.testing.assert_allclose(x.grad.array, g @ W, rtol=1e-12)  # ∂ℓ/∂x = Δ W
+    np.testing.assert_allclose(layer.weight.grad.array, g2.T @ x_np.reshape(-1, n_in),
                                rtol=1e-12)  # ∂ℓ/∂W = Δᵀ X
-    np.testing.assert_allclose(layer.bias.grad.data, g2.sum(0), rtol=1e-12)
+    np.testing.assert_allclose(layer.bias.grad.array, g2.sum(0), rtol=1e-12)
 
 
 def test_linear_gradcheck_in_float64():
@@ -63,10 +63,11 @@ def test_linear_with_mixed_dtypes_promotes_like_matmul():
     x = f64(sample(3, 2))
     y = layer(x)
     assert y.dtype == tg.float64
-    np.testing.assert_allclose(y.data, x.data @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
+    expected = x.array @ layer.weight.array.T + layer.bias.array
+    np.testing.assert_allclose(y.array, expected, rtol=1e-6)
     y.sum().backward()
     assert layer.weight.grad.dtype == tg.float32
-    np.testing.assert_allclose(layer.weight.grad.data, x.data.sum(0, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.grad.array, x.array.sum(0, keepdims=True), rtol=1e-6)
 
 
 def test_linear_shapes_and_no_bias():
@@ -74,7 +75,7 @@ def test_linear_shapes_and_no_bias():
     assert layer.weight.shape == (2, 3) and layer.bias is None
     assert [n for n, _ in layer.named_parameters()] == ["weight"]
     x = tg.randn(3)
-    np.testing.assert_allclose(layer(x).data, layer.weight.data @ x.data, rtol=1e-6)
+    np.testing.assert_allclose(layer(x).array, layer.weight.array @ x.array, rtol=1e-6)
     assert layer(tg.randn(5, 4, 3)).shape == (5, 4, 2)
 
 
@@ -82,7 +83,7 @@ def test_linear_default_init_bounds_and_spread():
     tg.manual_seed(0)
     layer = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)
-    w, b = layer.weight.data, layer.bias.data
+    w, b = layer.weight.array, layer.bias.array
     assert w.dtype == np.float32 and np.abs(w).max() <= bound and np.abs(b).max() <= bound
     # U(-a, a) has standard deviation a/√3.
     assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound
@@ -95,8 +96,8 @@ def test_linear_init_is_reproducible_with_manual_seed():
     a = nn.Linear(3, 2)
     tg.manual_seed(7)
     b = nn.Linear(3, 2)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    np.testing.assert_array_equal(a.weight.array, b.weight.array)
+    np.testing.assert_array_equal(a.bias.array, b.bias.array)
 
 
 def test_linear_wrong_number_of_features_is_a_clear_error():
@@ -130,9 +131,9 @@ def test_activation_value_and_derivative(layer, value, derivative):
     x_np = np.array([-3.0, -0.5, -1e-3, 0.25, 2.0, 7.0])
     x = f64(x_np)
     y = layer(x)
-    np.testing.assert_allclose(y.data, value(x_np), rtol=1e-12)
+    np.testing.assert_allclose(y.array, value(x_np), rtol=1e-12)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, derivative(x_np), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, derivative(x_np), rtol=1e-12)
     assert gradcheck(layer, (f64(x_np),))
 
 
@@ -147,7 +148,7 @@ def test_relu_inplace_writes_into_the_input():
     x = tg.tensor([-1.0, 2.0])
     out = nn.ReLU(inplace=True)(x)
     assert out is x
-    np.testing.assert_array_equal(x.data, [0.0, 2.0])
+    np.testing.assert_array_equal(x.array, [0.0, 2.0])
     assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
 
 
@@ -159,22 +160,22 @@ def test_inplace_activations_inside_a_graph_give_the_same_gradients():
     plain.load_state_dict(inplace.state_dict())
     x = tg.randn(6, 2)
     a, b = inplace(x), plain(x)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     a.sum().backward()
     b.sum().backward()
     for p, q in zip(inplace.parameters(), plain.parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.data, rtol=1e-6)
+        np.testing.assert_allclose(p.grad.array, q.grad.array, rtol=1e-6)
 
 
 def test_softmax_and_log_softmax_values_and_gradients():
     x_np = sample(3, 4)
     e = np.exp(x_np - x_np.max(1, keepdims=True))
     expected = e / e.sum(1, keepdims=True)
-    np.testing.assert_allclose(nn.Softmax(dim=1)(f64(x_np)).data, expected, rtol=1e-12)
-    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(f64(x_np)).data, np.log(expected),
+    np.testing.assert_allclose(nn.Softmax(dim=1)(f64(x_np)).array, expected, rtol=1e-12)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(f64(x_np)).array, np.log(expected),
                                rtol=1e-12)
     # softmax along dim 0 sums to one down each column
-    np.testing.assert_allclose(nn.Softmax(dim=0)(f64(x_np)).data.sum(0), np.ones(4))
+    np.testing.assert_allclose(nn.Softmax(dim=0)(f64(x_np)).array.sum(0), np.ones(4))
     for layer in (nn.Softmax(dim=1), nn.LogSoftmax(dim=-1), nn.Softmax(dim=0)):
         assert gradcheck(lambda t, layer=layer: layer(t) * f64(sample(3, 4, seed=5), False),
                          (f64(x_np),))
@@ -185,26 +186,26 @@ def test_log_softmax_derivative_formula():
     x = f64(x_np)
     nn.LogSoftmax(dim=1)(x).backward(tg.tensor(g))
     p = np.exp(x_np) / np.exp(x_np).sum(1, keepdims=True)
-    np.testing.assert_allclose(x.grad.data, g - p * g.sum(1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, g - p * g.sum(1, keepdims=True), rtol=1e-12)
 
 
 def test_softmax_of_extreme_logits_is_finite():
     x = tg.tensor([[1000.0, -1000.0, 0.0]], requires_grad=True)
     y = nn.LogSoftmax(dim=1)(x)
-    np.testing.assert_allclose(y.data, [[0.0, -2000.0, -1000.0]])
+    np.testing.assert_allclose(y.array, [[0.0, -2000.0, -1000.0]])
     (y * tg.tensor([[1.0, 2.0, 3.0]])).sum().backward()
-    assert np.isfinite(x.grad.data).all()
-    np.testing.assert_allclose(x.grad.data, [[1 - 6.0, 2.0, 3.0]])
+    assert np.isfinite(x.grad.array).all()
+    np.testing.assert_allclose(x.grad.array, [[1 - 6.0, 2.0, 3.0]])
 
 
 def test_softmax_without_dim_warns_and_uses_pytorch_implicit_dim():
     x = tg.tensor(sample(2, 3))
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         y = nn.Softmax()(x)
-    np.testing.assert_allclose(y.data.sum(1), [1.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(y.array.sum(1), [1.0, 1.0], rtol=1e-6)
     with pytest.warns(UserWarning, match="log_softmax"):
         y = F.log_softmax(tg.tensor(sample(3)))
-    np.testing.assert_allclose(np.exp(y.data).sum(), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(np.exp(y.array).sum(), 1.0, rtol=1e-6)
 
 
 # ----- Flatten, Dropout ------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def test_flatten_shapes_and_gradient():
     assert nn.Flatten()(x).shape == (2, 12)
     assert nn.Flatten(0, 1)(x).shape == (6, 4)
     assert nn.Flatten(start_dim=0)(x).shape == (24,)
-    np.testing.assert_array_equal(nn.Flatten()(x).data, x.data.reshape(2, 12))
+    np.testing.assert_array_equal(nn.Flatten()(x).array, x.array.reshape(2, 12))
     assert gradcheck(nn.Flatten(), (x,))
 
 
@@ -224,12 +225,12 @@ def test_dropout_training_drops_a_fraction_p_and_scales_the_rest():
     x = tg.ones(200_000, requires_grad=True)
     layer = nn.Dropout(p=0.3)
     y = layer(x)
-    zero_fraction = (y.data == 0).mean()
+    zero_fraction = (y.array == 0).mean()
     assert abs(zero_fraction - 0.3) < 0.005
-    np.testing.assert_allclose(np.unique(y.data), [0.0, 1 / 0.7], rtol=1e-6)
+    np.testing.assert_allclose(np.unique(y.array), [0.0, 1 / 0.7], rtol=1e-6)
     y.sum().backward()  # the gradient is the mask, scaled
-    np.testing.assert_array_equal(x.grad.data, y.data)
-    assert abs(y.data.mean() - 1.0) < 0.01  # expectation preserved
+    np.testing.assert_array_equal(x.grad.array, y.array)
+    assert abs(y.array.mean() - 1.0) < 0.01  # expectation preserved
 
 
 def test_dropout_is_identity_in_eval_and_reproducible_with_seed():
@@ -241,13 +242,13 @@ def test_dropout_is_identity_in_eval_and_reproducible_with_seed():
     a = layer(x)
     tg.manual_seed(3)
     b = layer(x)
-    np.testing.assert_array_equal(a.data, b.data)
-    assert not np.array_equal(a.data, layer(x).data)
+    np.testing.assert_array_equal(a.array, b.array)
+    assert not np.array_equal(a.array, layer(x).array)
 
 
 def test_dropout_edge_probabilities_and_errors():
     x = tg.randn(10)
-    np.testing.assert_array_equal(F.dropout(x, 1.0).data, np.zeros(10))
+    np.testing.assert_array_equal(F.dropout(x, 1.0).array, np.zeros(10))
     assert F.dropout(x, 0.0) is x
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
@@ -264,7 +265,7 @@ def test_sequential_runs_layers_in_order():
     model = nn.Sequential(first, nn.Tanh(), second)
     x = tg.randn(5, 2)
     expected = second(first(x).tanh())
-    np.testing.assert_array_equal(model(x).data, expected.data)
+    np.testing.assert_array_equal(model(x).array, expected.array)
 
 
 def test_sequential_indexing_len_iteration_append():

@@ -40,12 +40,12 @@ def test_mse_loss_value_gradient_and_module(reduction):
     x_np, y_np = sample(3, 4), sample(3, 4, seed=1)
     x = f64(x_np)
     loss = F.mse_loss(x, f64(y_np, False), reduction=reduction)
-    np.testing.assert_allclose(loss.data, reduce_np((x_np - y_np) ** 2, reduction), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, reduce_np((x_np - y_np) ** 2, reduction), rtol=1e-12)
     loss.sum().backward()
     n = x_np.size if reduction == "mean" else 1
-    np.testing.assert_allclose(x.grad.data, 2 * (x_np - y_np) / n, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, 2 * (x_np - y_np) / n, rtol=1e-12)
     module_loss = nn.MSELoss(reduction=reduction)(f64(x_np), f64(y_np))
-    np.testing.assert_array_equal(module_loss.data, loss.data)
+    np.testing.assert_array_equal(module_loss.array, loss.array)
     assert gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction),
                      (f64(x_np), f64(y_np)))
 
@@ -55,10 +55,10 @@ def test_l1_loss_value_gradient_and_module(reduction):
     x_np, y_np = sample(5), sample(5, seed=1)
     x = f64(x_np)
     loss = nn.L1Loss(reduction=reduction)(x, f64(y_np, False))
-    np.testing.assert_allclose(loss.data, reduce_np(np.abs(x_np - y_np), reduction), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, reduce_np(np.abs(x_np - y_np), reduction), rtol=1e-12)
     loss.sum().backward()
     n = x_np.size if reduction == "mean" else 1
-    np.testing.assert_allclose(x.grad.data, np.sign(x_np - y_np) / n, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, np.sign(x_np - y_np) / n, rtol=1e-12)
     assert gradcheck(lambda a: F.l1_loss(a, f64(y_np, False), reduction=reduction), (f64(x_np),))
 
 
@@ -76,7 +76,7 @@ def test_legacy_size_average_and_reduce_flags():
     with pytest.warns(UserWarning, match="size_average and reduce"):
         assert F.mse_loss(x, y, size_average=False).item() == 10.0
     with pytest.warns(UserWarning):
-        np.testing.assert_array_equal(nn.MSELoss(reduce=False)(x, y).data, [1.0, 9.0])
+        np.testing.assert_array_equal(nn.MSELoss(reduce=False)(x, y).array, [1.0, 9.0])
 
 
 # ----- BCE ----------------------------------------------------------------------------------
@@ -88,10 +88,10 @@ def test_bce_value_and_gradient(reduction):
     p = f64(p_np)
     loss = nn.BCELoss(reduction=reduction)(p, f64(y_np, False))
     per = -(y_np * np.log(p_np) + (1 - y_np) * np.log(1 - p_np))
-    np.testing.assert_allclose(loss.data, reduce_np(per, reduction), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, reduce_np(per, reduction), rtol=1e-12)
     loss.sum().backward()
     n = p_np.size if reduction == "mean" else 1
-    np.testing.assert_allclose(p.grad.data, (p_np - y_np) / (p_np * (1 - p_np)) / n, rtol=1e-10)
+    np.testing.assert_allclose(p.grad.array, (p_np - y_np) / (p_np * (1 - p_np)) / n, rtol=1e-10)
     assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction),
                      (f64(p_np), f64(y_np)))
 
@@ -100,10 +100,10 @@ def test_bce_clamps_logs_at_minus_100_and_gradient_stays_finite():
     p = f64([0.0, 1.0, 0.0, 1.0])
     y = f64([1.0, 0.0, 0.0, 1.0], False)
     loss = F.binary_cross_entropy(p, y, reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0, 0.0])
+    np.testing.assert_array_equal(loss.array, [100.0, 100.0, 0.0, 0.0])
     loss.sum().backward()
     # PyTorch's gradient: (p - y) / max(p (1 - p), 1e-12)
-    np.testing.assert_allclose(p.grad.data, [-1e12, 1e12, 0.0, 0.0])
+    np.testing.assert_allclose(p.grad.array, [-1e12, 1e12, 0.0, 0.0])
 
 
 def test_bce_weight_scales_each_element():
@@ -136,10 +136,10 @@ def test_bce_with_logits_equals_bce_of_sigmoid(reduction):
     loss = nn.BCEWithLogitsLoss(reduction=reduction)(x, f64(y_np, False))
     s = sigmoid_np(x_np)
     per = -(y_np * np.log(s) + (1 - y_np) * np.log(1 - s))
-    np.testing.assert_allclose(loss.data, reduce_np(per, reduction), rtol=1e-10)
+    np.testing.assert_allclose(loss.array, reduce_np(per, reduction), rtol=1e-10)
     loss.sum().backward()
     n = x_np.size if reduction == "mean" else 1
-    np.testing.assert_allclose(x.grad.data, (s - y_np) / n, rtol=1e-10)  # d/dx = σ(x) - y
+    np.testing.assert_allclose(x.grad.array, (s - y_np) / n, rtol=1e-10)  # d/dx = σ(x) - y
     assert gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction),
                      (f64(x_np), f64(y_np)))
 
@@ -148,12 +148,12 @@ def test_bce_with_logits_is_stable_for_extreme_logits_and_right_at_zero():
     x = f64([1000.0, -1000.0, 1000.0, -1000.0, 0.0, 0.0])
     y = f64([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], False)
     loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")
-    np.testing.assert_allclose(loss.data, [0.0, 0.0, 1000.0, 1000.0, np.log(2), np.log(2)])
+    np.testing.assert_allclose(loss.array, [0.0, 0.0, 1000.0, 1000.0, np.log(2), np.log(2)])
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 1.0, -1.0, -0.5, 0.5])
+    np.testing.assert_allclose(x.grad.array, [0.0, 0.0, 1.0, -1.0, -0.5, 0.5])
     x32 = tg.tensor([1000.0, -1000.0], requires_grad=True)
     F.binary_cross_entropy_with_logits(x32, tg.tensor([0.0, 1.0])).backward()
-    assert np.isfinite(x32.grad.data).all()
+    assert np.isfinite(x32.grad.array).all()
 
 
 def test_bce_with_logits_pos_weight_and_weight():
@@ -167,7 +167,7 @@ def test_bce_with_logits_pos_weight_and_weight():
     assert loss.item() == pytest.approx(per.sum(), rel=1e-12)
     loss.backward()
     # d/dx of -(p y log σ + (1 - y) log(1 - σ)) = (p y + 1 - y) σ - p y
-    np.testing.assert_allclose(x.grad.data, w * ((pos * y_np + 1 - y_np) * s - pos * y_np),
+    np.testing.assert_allclose(x.grad.array, w * ((pos * y_np + 1 - y_np) * s - pos * y_np),
                                rtol=1e-10)
     module = nn.BCEWithLogitsLoss(weight=f64(w, False), pos_weight=f64(pos, False),
                                   reduction="sum")
@@ -184,10 +184,10 @@ def test_cross_entropy_class_indices_value_and_gradient(reduction):
     loss = nn.CrossEntropyLoss(reduction=reduction)(x, tg.tensor(t_np))
     logp = log_softmax_np(x_np)
     per = -logp[np.arange(4), t_np]
-    np.testing.assert_allclose(loss.data, reduce_np(per, reduction), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, reduce_np(per, reduction), rtol=1e-12)
     loss.sum().backward()
     n = 4 if reduction == "mean" else 1
-    np.testing.assert_allclose(x.grad.data, (np.exp(logp) - np.eye(3)[t_np]) / n, rtol=1e-10)
+    np.testing.assert_allclose(x.grad.array, (np.exp(logp) - np.eye(3)[t_np]) / n, rtol=1e-10)
     assert gradcheck(lambda a: F.cross_entropy(a, tg.tensor(t_np), reduction=reduction),
                      (f64(x_np),))
 
@@ -214,13 +214,13 @@ def test_cross_entropy_weight_and_ignore_index():
     expected = -(picked_w * logp[np.arange(5)[kept], t_np[kept]]).sum() / picked_w.sum()
     assert loss.item() == pytest.approx(expected, rel=1e-12)
     loss.backward()
-    assert not x.grad.data[1].any()  # the ignored example gets no gradient
+    assert not x.grad.array[1].any()  # the ignored example gets no gradient
     assert gradcheck(lambda a: F.cross_entropy(a, tg.tensor(t_np), weight=f64(w, False)),
                      (f64(x_np),))
     # A custom ignore_index, and 'none' gives 0 for ignored entries
     none = F.cross_entropy(f64(x_np), tg.tensor([0, 1, 1, 1, 2]), ignore_index=1,
                            reduction="none")
-    np.testing.assert_allclose(none.data, [-logp[0, 0], 0, 0, 0, -logp[4, 2]], rtol=1e-12)
+    np.testing.assert_allclose(none.array, [-logp[0, 0], 0, 0, 0, -logp[4, 2]], rtol=1e-12)
 
 
 def test_cross_entropy_label_smoothing_formula():
@@ -240,12 +240,12 @@ def test_cross_entropy_probability_targets(reduction):
     x, q = f64(x_np), f64(q_np)
     loss = F.cross_entropy(x, q, reduction=reduction)
     logp = log_softmax_np(x_np)
-    np.testing.assert_allclose(loss.data, reduce_np(-(q_np * logp).sum(1), reduction),
+    np.testing.assert_allclose(loss.array, reduce_np(-(q_np * logp).sum(1), reduction),
                                rtol=1e-12)
     loss.sum().backward()
     n = 3 if reduction == "mean" else 1
-    np.testing.assert_allclose(x.grad.data, (np.exp(logp) - q_np) / n, rtol=1e-10)
-    np.testing.assert_allclose(q.grad.data, -logp / n, rtol=1e-10)
+    np.testing.assert_allclose(x.grad.array, (np.exp(logp) - q_np) / n, rtol=1e-10)
+    np.testing.assert_allclose(q.grad.array, -logp / n, rtol=1e-10)
     assert gradcheck(lambda a, b: F.cross_entropy(a, b, reduction=reduction),
                      (f64(x_np), f64(q_np)))
 
@@ -256,7 +256,7 @@ def test_cross_entropy_spatial_and_unbatched_inputs():
     loss = F.cross_entropy(f64(x_np), tg.tensor(t_np), reduction="none")
     logp = log_softmax_np(x_np, axis=1)
     expected = -np.take_along_axis(logp, t_np[:, None, :], axis=1)[:, 0, :]
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss.array, expected, rtol=1e-12)
     single = F.cross_entropy(f64([1.0, 2.0, 3.0]), tg.tensor(2))
     assert single.item() == pytest.approx(-log_softmax_np(np.array([1.0, 2.0, 3.0]), 0)[2])
 
@@ -265,12 +265,12 @@ def test_cross_entropy_extreme_logits_give_finite_values_and_gradients():
     x = tg.tensor([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]], requires_grad=True)
     t = tg.tensor([1, 1])
     loss = F.cross_entropy(x, t, reduction="none")
-    assert np.isfinite(loss.data).all()
-    np.testing.assert_allclose(loss.data, [2000.0, np.log1p(np.exp(-1.0))], rtol=1e-6)
+    assert np.isfinite(loss.array).all()
+    np.testing.assert_allclose(loss.array, [2000.0, np.log1p(np.exp(-1.0))], rtol=1e-6)
     loss.sum().backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad.array).all()
     p2 = np.exp([-2000.0, 0.0, -1.0]) / np.exp([-2000.0, 0.0, -1.0]).sum()
-    np.testing.assert_allclose(x.grad.data, [[1.0, -1.0, 0.0], p2 - [0, 1, 0]], atol=1e-6)
+    np.testing.assert_allclose(x.grad.array, [[1.0, -1.0, 0.0], p2 - [0, 1, 0]], atol=1e-6)
     soft = F.cross_entropy(x, tg.tensor([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]))
     assert np.isfinite(soft.item())
 
@@ -284,7 +284,7 @@ def test_nll_loss_value_gradient_weights(reduction):
     kept = t_np != -100
     per = np.where(kept, -w[t_np.clip(0)] * logp_np[np.arange(4), t_np.clip(0)], 0.0)
     expected = {"mean": per.sum() / w[t_np[kept]].sum(), "sum": per.sum(), "none": per}
-    np.testing.assert_allclose(loss.data, expected[reduction], rtol=1e-12)
+    np.testing.assert_allclose(loss.array, expected[reduction], rtol=1e-12)
     assert gradcheck(lambda a: F.nll_loss(a, tg.tensor(t_np), weight=f64(w, False),
                                           reduction=reduction), (f64(logp_np),))
 
@@ -325,7 +325,7 @@ def test_all_targets_ignored_gives_nan_mean_like_pytorch():
 def test_one_hot():
     out = F.one_hot(tg.tensor([0, 2, 1]))
     assert out.dtype == tg.int64
-    np.testing.assert_array_equal(out.data, np.eye(3, dtype=np.int64)[[0, 2, 1]])
+    np.testing.assert_array_equal(out.array, np.eye(3, dtype=np.int64)[[0, 2, 1]])
     assert F.one_hot(tg.tensor([[1], [0]]), num_classes=4).shape == (2, 1, 4)
     with pytest.raises(RuntimeError, match="smaller than num_classes"):
         F.one_hot(tg.tensor([3]), num_classes=3)

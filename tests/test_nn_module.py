@@ -27,7 +27,7 @@ def test_parameter_is_a_leaf_tensor_sharing_the_array():
     data = tg.tensor([1.0, 2.0])
     p = nn.Parameter(data)
     assert isinstance(p, tg.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is data.data
+    assert p.array is data.array
     assert nn.Parameter(data, requires_grad=False).requires_grad is False
 
 
@@ -36,7 +36,7 @@ def test_ops_on_a_parameter_are_recorded_and_give_plain_tensors():
     out = (p * p).sum()  # d/dp = 2p
     assert type(out) is tg.Tensor and out.grad_fn is not None
     out.backward()
-    np.testing.assert_array_equal(p.grad.data, [2.0, -4.0, 6.0])
+    np.testing.assert_array_equal(p.grad.array, [2.0, -4.0, 6.0])
     assert type(p.grad) is tg.Tensor
 
 
@@ -44,7 +44,7 @@ def test_parameter_as_second_operand_and_through_matmul_is_recorded():
     w = nn.Parameter(tg.tensor([[1.0, 2.0], [3.0, 4.0]]))
     x = tg.tensor([[1.0, 1.0]])
     (x @ w.T).sum().backward()  # d/dw_ij = x_j summed over rows: all ones
-    np.testing.assert_array_equal(w.grad.data, np.ones((2, 2)))
+    np.testing.assert_array_equal(w.grad.array, np.ones((2, 2)))
 
 
 def test_parameter_repr_and_errors():
@@ -62,7 +62,7 @@ def test_parameter_updates_in_no_grad_keep_identity():
     with tg.no_grad():
         p -= 0.5 * p.grad
     assert isinstance(p, nn.Parameter)
-    np.testing.assert_allclose(p.data, [-0.5, 0.5])
+    np.testing.assert_allclose(p.array, [-0.5, 0.5])
 
 
 def test_deepcopy_of_a_trained_model_is_independent():
@@ -73,11 +73,11 @@ def test_deepcopy_of_a_trained_model_is_independent():
     m.zero_grad()
     clone = copy.deepcopy(m)
     assert isinstance(clone[0].weight, nn.Parameter)
-    assert clone[0].weight.data is not m[0].weight.data
-    np.testing.assert_array_equal(clone[0].weight.data, m[0].weight.data)
+    assert clone[0].weight.array is not m[0].weight.array
+    np.testing.assert_array_equal(clone[0].weight.array, m[0].weight.array)
     clone(tg.ones(1, 2)).sum().backward()
     assert m[0].weight.grad is None  # the copy's gradient lands in the copy
-    np.testing.assert_array_equal(clone[0].weight.grad.data, [[1.0, 1.0]])
+    np.testing.assert_array_equal(clone[0].weight.grad.array, [[1.0, 1.0]])
     shared = nn.Sequential(m[0], m[0])
     shared_copy = copy.deepcopy(shared)
     assert shared_copy[0].weight is shared_copy[1].weight
@@ -174,9 +174,9 @@ def test_train_eval_propagate_to_all_modules():
 def test_zero_grad_set_to_none_and_to_zero():
     m = nn.Linear(2, 1)
     m(tg.ones(3, 2)).sum().backward()
-    np.testing.assert_array_equal(m.weight.grad.data, [[3.0, 3.0]])
+    np.testing.assert_array_equal(m.weight.grad.array, [[3.0, 3.0]])
     m.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(m.weight.grad.data, [[0.0, 0.0]])
+    np.testing.assert_array_equal(m.weight.grad.array, [[0.0, 0.0]])
     m.zero_grad()
     assert m.weight.grad is None and m.bias.grad is None
 
@@ -196,7 +196,7 @@ def test_apply_with_init_zeroes_every_linear():
             nn.init.zeros_(mod.weight)
 
     m.apply(zero)
-    assert all(not p.data.any() for n, p in m.named_parameters() if n.endswith("weight"))
+    assert all(not p.array.any() for n, p in m.named_parameters() if n.endswith("weight"))
 
 
 def test_to_accepts_cpu_and_dtypes_and_rejects_other_devices():
@@ -230,7 +230,7 @@ def test_state_dict_keys_order_and_detached_values():
     sd = m.state_dict()
     assert list(sd) == ["running", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
     assert all(type(v) is tg.Tensor and not v.requires_grad for v in sd.values())
-    assert sd["fc1.weight"].data is m.fc1.weight.data  # shared, like PyTorch's detach()
+    assert sd["fc1.weight"].array is m.fc1.weight.array  # shared, like PyTorch's detach()
     assert m.state_dict(keep_vars=True)["fc1.weight"] is m.fc1.weight
 
 
@@ -242,12 +242,12 @@ def test_state_dict_round_trip_into_a_fresh_model():
     result = b.load_state_dict(a.state_dict())
     assert result == ([], []) and result.missing_keys == [] and result.unexpected_keys == []
     x = tg.randn(4, 2)
-    np.testing.assert_array_equal(a(x).data, b(x).data)
-    assert b.fc1.weight.data is not a.fc1.weight.data  # copied, not shared
+    np.testing.assert_array_equal(a(x).array, b(x).array)
+    assert b.fc1.weight.array is not a.fc1.weight.array  # copied, not shared
 
 
 def _snapshot(m):
-    return {k: v.data.copy() for k, v in m.state_dict().items()}
+    return {k: v.array.copy() for k, v in m.state_dict().items()}
 
 
 def test_load_state_dict_lists_every_problem_and_changes_nothing():
@@ -281,11 +281,11 @@ def test_load_state_dict_non_strict_reports_keys_and_loads_the_rest():
     result = m.load_state_dict({"0.weight": tg.ones(3, 2), "junk": tg.zeros(1)}, strict=False)
     assert result.missing_keys == ["0.bias", "1.weight", "1.bias"]
     assert result.unexpected_keys == ["junk"]
-    np.testing.assert_array_equal(m[0].weight.data, np.ones((3, 2)))
+    np.testing.assert_array_equal(m[0].weight.array, np.ones((3, 2)))
     # Shape mismatches are errors even when not strict (as in PyTorch); nothing is copied.
     with pytest.raises(RuntimeError, match="size mismatch for 0.weight"):
         m.load_state_dict({"0.weight": tg.zeros(2, 2), "0.bias": tg.zeros(3)}, strict=False)
-    np.testing.assert_array_equal(m[0].weight.data, np.ones((3, 2)))
+    np.testing.assert_array_equal(m[0].weight.array, np.ones((3, 2)))
 
 
 def test_load_state_dict_wrong_value_type_and_dtype():
@@ -307,7 +307,7 @@ def test_load_state_dict_assign_replaces_the_tensors():
     m = nn.Linear(2, 1)
     new_weight = tg.tensor([[5.0, 6.0]])
     m.load_state_dict({"weight": new_weight, "bias": tg.tensor([1.0])}, assign=True)
-    assert isinstance(m.weight, nn.Parameter) and m.weight.data is new_weight.data
+    assert isinstance(m.weight, nn.Parameter) and m.weight.array is new_weight.array
     assert m.weight.requires_grad
 
 

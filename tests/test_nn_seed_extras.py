@@ -19,8 +19,8 @@ def test_perceptron_output_is_the_heaviside_step_of_the_net():
     p = perceptron_with([0.1, -0.1], 0.02)
     x = tg.tensor([[1.0, 0.0], [0.0, 1.0], [0.5, 0.7], [0.2, 0.4]])
     # net = 0.1 x1 - 0.1 x2 + 0.02 = [0.12, -0.08, 0.0, 0.0]; H(0) = 0 (the seed's "> 0")
-    np.testing.assert_allclose(p.net(x).data, [0.12, -0.08, 0.0, 0.0], atol=1e-7)
-    np.testing.assert_array_equal(p(x).data, [1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(p.net(x).array, [0.12, -0.08, 0.0, 0.0], atol=1e-7)
+    np.testing.assert_array_equal(p(x).array, [1.0, 0.0, 0.0, 0.0])
 
 
 def test_perceptron_rule_two_steps_by_hand():
@@ -28,16 +28,16 @@ def test_perceptron_rule_two_steps_by_hand():
     # Step 1: x = (0.3, 0.9), y = 1.  net = 0.03 - 0.09 + 0.02 = -0.04 -> ŷ = 0, error 1.
     #   w = (0.1, -0.1) + 0.5·1·(0.3, 0.9) = (0.25, 0.35);  b = 0.02 + 0.5 = 0.52
     assert p.update(tg.tensor([0.3, 0.9]), 1, lr=0.5) == 1
-    np.testing.assert_allclose(p.weight.data, [0.25, 0.35], rtol=1e-6)
+    np.testing.assert_allclose(p.weight.array, [0.25, 0.35], rtol=1e-6)
     assert p.bias.item() == pytest.approx(0.52)
     # Step 2: x = (0.2, 0.1), y = 0.  net = 0.05 + 0.035 + 0.52 = 0.605 -> ŷ = 1, error -1.
     #   w = (0.25, 0.35) - 0.5·(0.2, 0.1) = (0.15, 0.30);  b = 0.52 - 0.5 = 0.02
     assert p.update(tg.tensor([0.2, 0.1]), 0, lr=0.5) == 1
-    np.testing.assert_allclose(p.weight.data, [0.15, 0.30], rtol=1e-6)
+    np.testing.assert_allclose(p.weight.array, [0.15, 0.30], rtol=1e-6)
     assert p.bias.item() == pytest.approx(0.02)
     # Step 3: a correct prediction changes nothing.  net = 0.15 + 0.3 + 0.02 > 0, y = 1.
     assert p.update(tg.tensor([1.0, 1.0]), 1, lr=0.5) == 0
-    np.testing.assert_allclose(p.weight.data, [0.15, 0.30], rtol=1e-6)
+    np.testing.assert_allclose(p.weight.array, [0.15, 0.30], rtol=1e-6)
 
 
 def test_perceptron_fit_separates_the_upper_right_triangle():
@@ -49,7 +49,7 @@ def test_perceptron_fit_separates_the_upper_right_triangle():
     p = nn.Perceptron(2)
     errors = p.fit(tg.tensor(X.astype(np.float32)), tg.tensor(Y), lr=0.1, epochs=40)
     assert len(errors) == 40 and errors[0] > 0 and errors[-1] == 0
-    np.testing.assert_array_equal(p(tg.tensor(X.astype(np.float32))).data, Y)
+    np.testing.assert_array_equal(p(tg.tensor(X.astype(np.float32))).array, Y)
     assert not p.weight.requires_grad
 
 
@@ -70,8 +70,8 @@ def test_neuron_is_linear_then_activation():
         "Neuron(\n  (0): Linear(in_features=2, out_features=1, bias=True)\n  (1): Sigmoid()\n)"
     )
     x = tg.randn(4, 2)
-    w, b = neuron[0].weight.data, neuron[0].bias.data
-    np.testing.assert_allclose(neuron(x).data, 1 / (1 + np.exp(-(x.data @ w.T + b))), rtol=1e-6)
+    w, b = neuron[0].weight.array, neuron[0].bias.array
+    np.testing.assert_allclose(neuron(x).array, 1 / (1 + np.exp(-(x.array @ w.T + b))), rtol=1e-6)
     assert len(nn.Neuron(3, activation=None)) == 1
     assert isinstance(nn.Neuron(3, activation=nn.Tanh)[1], nn.Tanh)
 
@@ -108,4 +108,4 @@ def test_mlp_learns_xor_with_gradient_descent():
             for p in model.parameters():
                 p -= 0.5 * p.grad
     assert loss.item() < 0.05
-    np.testing.assert_array_equal((model(X).data > 0).astype(np.float32), Y.data)
+    np.testing.assert_array_equal((model(X).array > 0).astype(np.float32), Y.array)

@@ -28,7 +28,7 @@ def copy_weights(ours, theirs):
 
 
 def assert_close(ours, theirs, rtol=1e-10, atol=1e-12):
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=rtol, atol=atol)
 
 
 # ----- models: keys, reprs, forward and backward -----------------------------------------
@@ -117,7 +117,7 @@ def test_torch_loads_our_state_dict():
                                      for k, v in ours.state_dict().items()})
     assert not result.missing_keys and not result.unexpected_keys
     x = np.random.default_rng(1).normal(size=(2, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(tg.tensor(x)).data,
+    np.testing.assert_allclose(ours(tg.tensor(x)).array,
                                theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5)
 
 
@@ -145,8 +145,8 @@ def test_linear_default_init_has_torch_bounds():
     ours, theirs = nn.Linear(50, 40), torch.nn.Linear(50, 40)
     for a, b in [(ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
         bound = 1 / np.sqrt(50)
-        assert np.abs(a.data).max() <= bound and b.abs().max().item() <= bound
-        assert abs(a.data.std() - b.detach().numpy().std()) < 0.15 * bound
+        assert np.abs(a.array).max() <= bound and b.abs().max().item() <= bound
+        assert abs(a.array.std() - b.detach().numpy().std()) < 0.15 * bound
 
 
 def test_calculate_gain_matches_torch():
@@ -195,7 +195,7 @@ def test_linear_functional_matches_torch():
 
 def test_one_hot_matches_torch():
     labels = np.array([[0, 3], [2, 1]])
-    np.testing.assert_array_equal(F.one_hot(tg.tensor(labels), 5).data,
+    np.testing.assert_array_equal(F.one_hot(tg.tensor(labels), 5).array,
                                   TF.one_hot(torch.tensor(labels), 5).numpy())
 
 
@@ -209,7 +209,7 @@ def run_loss(ours_fn, theirs_fn, x_np, target_ours, target_theirs):
     loss.sum().backward()
     loss_t.sum().backward()
     assert_close(x.grad, xt.grad)
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad.array).all()
 
 
 LOGITS = np.array([[1000.0, -1000.0, 0.0, 2.0], [0.5, -0.25, 3.0, -1000.0],

@@ -195,7 +195,7 @@ def test_zero_dim_results_hold_arrays_so_in_place_updates_work():
     tensor held a numpy scalar (sigmoid raised TypeError, add_ failed)."""
     x = tg.tensor(2.0, dtype=tg.float64, requires_grad=True)
     for out in (x.exp(), x.sigmoid(), x.sqrt(), x.tanh(), x / 3, x**2, x.detach().exp()):
-        assert type(out.data) is np.ndarray and out.shape == ()
+        assert type(out.array) is np.ndarray and out.shape == ()
     y = x.exp().detach()
     y.add_(1)
     assert y.item() == pytest.approx(np.exp(2.0) + 1)

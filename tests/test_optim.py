@@ -22,7 +22,7 @@ def run_optimizer(make_optimizer, theta0, gradients):
     for gradient in gradients:
         param.grad = tg.tensor(gradient.copy())
         opt.step()
-        trajectory.append(param.data.copy())
+        trajectory.append(param.array.copy())
     return np.array(trajectory)
 
 
@@ -119,7 +119,7 @@ def test_adam_first_step_moves_each_coordinate_by_lr():
     param = tg.tensor([1.0, 1.0, 1.0], dtype=tg.float64, requires_grad=True)
     param.grad = tg.tensor([3.0, -0.001, 250.0], dtype=tg.float64)
     optim.Adam([param], lr=0.1).step()
-    np.testing.assert_allclose(param.data, [0.9, 1.1, 0.9], rtol=1e-6)
+    np.testing.assert_allclose(param.array, [0.9, 1.1, 0.9], rtol=1e-6)
 
 
 def test_sgd_minimises_a_quadratic_through_backward():
@@ -134,16 +134,16 @@ def test_sgd_minimises_a_quadratic_through_backward():
         loss.backward()
         opt.step()
     expected = c + (0 - c) * (1 - 2 * 0.1 * a) ** STEPS
-    np.testing.assert_allclose(theta.data, expected, rtol=1e-10)
+    np.testing.assert_allclose(theta.array, expected, rtol=1e-10)
 
 
 def test_float32_parameters_stay_float32_and_update_in_place():
     param = tg.tensor([1.0, 2.0], requires_grad=True)
-    array = param.data
+    array = param.array
     param.grad = tg.tensor([1.0, 1.0], dtype=tg.float64)
     for opt in (optim.SGD([param], lr=0.5, momentum=0.9), optim.Adam([param], lr=0.5)):
         opt.step()
-    assert param.data is array and param.dtype == tg.float32
+    assert param.array is array and param.dtype == tg.float32
 
 
 def test_step_bumps_the_version_counter_of_updated_parameters_only():
@@ -162,7 +162,7 @@ def test_step_skips_parameters_without_grad():
     with_grad.grad = tg.tensor([1.0, 1.0])
     opt = optim.Adam([with_grad, without], lr=0.1)
     opt.step()
-    assert without.data.tolist() == [3.0]
+    assert without.array.tolist() == [3.0]
     assert without not in opt.state and with_grad in opt.state
     assert opt.state[with_grad]["step"] == 1
 
@@ -185,7 +185,7 @@ def test_param_groups_have_their_own_options():
     assert opt.param_groups[1]["momentum"] == 0.5
     a.grad, b.grad = tg.tensor([1.0], dtype=tg.float64), tg.tensor([1.0], dtype=tg.float64)
     opt.step()
-    assert a.data.tolist() == [0.9] and b.data.tolist() == [0.99]
+    assert a.array.tolist() == [0.9] and b.array.tolist() == [0.99]
 
 
 def test_add_param_group_fills_in_defaults():
@@ -206,9 +206,9 @@ def test_zero_grad(set_to_none):
     if set_to_none:
         assert p.grad is None
     else:
-        assert p.grad.data.tolist() == [0.0, 0.0]
+        assert p.grad.array.tolist() == [0.0, 0.0]
     (p * 3).sum().backward()
-    assert p.grad.data.tolist() == [3.0, 3.0]
+    assert p.grad.array.tolist() == [3.0, 3.0]
 
 
 def test_closure_is_called_and_its_loss_returned():
@@ -226,7 +226,7 @@ def test_closure_is_called_and_its_loss_returned():
     with tg.no_grad():
         loss = opt.step(closure)
     assert calls == [1] and loss.item() == 4.0
-    assert p.data.tolist() == [1.0]  # 2 − 0.25 · 4
+    assert p.array.tolist() == [1.0]  # 2 − 0.25 · 4
 
 
 @pytest.mark.parametrize("make", [
@@ -253,7 +253,7 @@ def test_state_dict_round_trip_continues_the_same_trajectory(make):
     for gradient in gradients[10:]:
         resumed_param.grad = tg.tensor(gradient)
         resumed.step()
-    np.testing.assert_allclose(resumed_param.data, uninterrupted[-1], rtol=1e-12)
+    np.testing.assert_allclose(resumed_param.array, uninterrupted[-1], rtol=1e-12)
 
 
 def test_state_dict_layout_is_pytorchs():
@@ -268,4 +268,4 @@ def test_state_dict_layout_is_pytorchs():
     assert state["param_groups"][1]["lr"] == 0.1
     assert list(state["state"]) == [1]
     assert set(state["state"][1]) == {"step", "exp_avg", "exp_avg_sq"}
-    assert state["state"][1]["exp_avg"].data.tolist() == pytest.approx([0.1, 0.1, 0.1])
+    assert state["state"][1]["exp_avg"].array.tolist() == pytest.approx([0.1, 0.1, 0.1])

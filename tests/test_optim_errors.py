@@ -89,7 +89,7 @@ def test_a_failed_step_changes_no_parameter_and_no_state():
     with pytest.raises(RuntimeError, match=r"a parameter of shape \(2,\) has a grad of shape "
                                            r"\(3,\); nothing was updated"):
         opt.step()
-    assert good.data.tolist() == [1.0, 2.0] and bad.data.tolist() == [3.0, 4.0]
+    assert good.array.tolist() == [1.0, 2.0] and bad.array.tolist() == [3.0, 4.0]
     assert opt.state == {} and good._version.value == 0
 
 
@@ -101,7 +101,7 @@ def test_integer_grad_is_refused_before_any_change():
     with pytest.raises(TypeError, match="got a parameter of dtype .*float32 with a grad of "
                                         "dtype .*int64"):
         optim.SGD([good, bad], lr=0.1, momentum=0.9).step()
-    assert good.data.tolist() == [1.0]
+    assert good.array.tolist() == [1.0]
 
 
 def test_load_state_dict_mismatches_are_refused_and_change_nothing():

@@ -28,7 +28,7 @@ def trajectories(our_class, torch_class, options, dtype, seed=0):
         ours_opt.zero_grad()
         ((tg.tensor(a) * (ours - tg.tensor(c)) ** 2).sum() + ours.sin().sum()).backward()
         ours_opt.step()
-        our_path.append(ours.data.copy())
+        our_path.append(ours.array.copy())
 
         theirs_opt.zero_grad()
         ((torch.tensor(a) * (theirs - torch.tensor(c)) ** 2).sum() + theirs.sin().sum()).backward()

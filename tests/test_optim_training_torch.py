@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 def copy_weights(ours, theirs):
     with torch.no_grad():
         for name, value in ours.state_dict().items():
-            theirs.state_dict()[name].copy_(torch.from_numpy(value.data.copy()))
+            theirs.state_dict()[name].copy_(torch.from_numpy(value.array.copy()))
 
 
 def test_seed_000_sigmoid_neuron_with_minibatch_sgd_matches_torch_and_separates_iris():
@@ -34,13 +34,13 @@ def test_seed_000_sigmoid_neuron_with_minibatch_sgd_matches_torch_and_separates_
             nn.MSELoss()(ours(xb), yb).backward()
             our_opt.step()
             their_opt.zero_grad()
-            torch.nn.MSELoss()(theirs(torch.from_numpy(xb.data)),
-                               torch.from_numpy(yb.data)).backward()
+            torch.nn.MSELoss()(theirs(torch.from_numpy(xb.array)),
+                               torch.from_numpy(yb.array)).backward()
             their_opt.step()
     for name, value in ours.state_dict().items():
-        np.testing.assert_allclose(value.data, theirs.state_dict()[name].numpy(),
+        np.testing.assert_allclose(value.array, theirs.state_dict()[name].numpy(),
                                    rtol=2e-4, atol=2e-5)
-    accuracy = ((ours(X).data > 0.5) == (y.data > 0.5)).mean()
+    accuracy = ((ours(X).array > 0.5) == (y.array > 0.5)).mean()
     assert accuracy == 1.0
 
 
@@ -56,7 +56,7 @@ def test_seed_001_regression_net_with_annealing_matches_torch():
     their_opt = torch.optim.Adam(theirs.parameters(), lr=0.05)
     our_schedule = lr_scheduler.ExponentialLR(our_opt, gamma=0.99)
     their_schedule = torch.optim.lr_scheduler.ExponentialLR(their_opt, gamma=0.99)
-    x_torch, y_torch = torch.from_numpy(x.data), torch.from_numpy(y.data)
+    x_torch, y_torch = torch.from_numpy(x.array), torch.from_numpy(y.array)
     for _epoch in range(60):
         our_opt.zero_grad()
         our_loss = nn.MSELoss()(ours(x), y)
@@ -71,5 +71,5 @@ def test_seed_001_regression_net_with_annealing_matches_torch():
     assert our_loss.item() == pytest.approx(their_loss.item(), rel=1e-4)
     assert our_schedule.get_last_lr() == pytest.approx(their_schedule.get_last_lr(), rel=1e-12)
     for name, value in ours.state_dict().items():
-        np.testing.assert_allclose(value.data, theirs.state_dict()[name].numpy(),
+        np.testing.assert_allclose(value.array, theirs.state_dict()[name].numpy(),
                                    rtol=1e-4, atol=1e-5)

@@ -58,8 +58,8 @@ def test_round_trip_keeps_dtype_shape_and_values(tmp_path, dtype):
     loaded = load(path)
     assert list(loaded) == list(arrays)
     for key, array in arrays.items():
-        assert loaded[key].data.dtype == array.dtype and loaded[key].shape == array.shape
-        np.testing.assert_array_equal(loaded[key].data, array)
+        assert loaded[key].array.dtype == array.dtype and loaded[key].shape == array.shape
+        np.testing.assert_array_equal(loaded[key].array, array)
     header, independent = read_safetensors(path)
     for key, array in arrays.items():
         np.testing.assert_array_equal(independent[key], array)
@@ -71,7 +71,7 @@ def test_round_trip_keeps_dtype_shape_and_values(tmp_path, dtype):
 def test_round_trip_property(tmp_path_factory, array):
     path = tmp_path_factory.mktemp("prop") / "a.safetensors"
     save({"a": tg.from_numpy(array)}, path)
-    loaded = load(path)["a"].data
+    loaded = load(path)["a"].array
     assert loaded.dtype == array.dtype and loaded.shape == array.shape
     np.testing.assert_array_equal(loaded, array)
 
@@ -81,11 +81,11 @@ def test_non_contiguous_views_and_loaded_arrays_are_owned_and_writable(tmp_path)
     path = tmp_path / "v.safetensors"
     save({"t": base.t(), "row": base[1]}, path)
     loaded = load(path, map_location="cpu")
-    np.testing.assert_array_equal(loaded["t"].data, base.data.T)
-    np.testing.assert_array_equal(loaded["row"].data, base.data[1])
-    assert loaded["t"].data.flags.owndata and loaded["t"].data.flags.writeable
-    loaded["t"].data[0, 0] = 99.0  # writable, and independent of other entries
-    assert loaded["row"].data[0] == 4.0
+    np.testing.assert_array_equal(loaded["t"].array, base.array.T)
+    np.testing.assert_array_equal(loaded["row"].array, base.array[1])
+    assert loaded["t"].array.flags.owndata and loaded["t"].array.flags.writeable
+    loaded["t"].array[0, 0] = 99.0  # writable, and independent of other entries
+    assert loaded["row"].array[0] == 4.0
 
 
 def test_metadata_is_written_into_the_header(tmp_path):

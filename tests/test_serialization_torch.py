@@ -40,7 +40,7 @@ def test_our_file_loads_into_torch_nn_with_strict_keys(tmp_path):
     x = np.random.default_rng(0).standard_normal((7, 2)).astype(np.float32)
     with torch.no_grad():
         their_out = theirs(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(ours(tg.from_numpy(x)).data, their_out, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours(tg.from_numpy(x)).array, their_out, rtol=1e-6, atol=1e-6)
 
 
 def test_torch_weights_saved_with_safetensors_load_into_ours(tmp_path):
@@ -53,11 +53,11 @@ def test_torch_weights_saved_with_safetensors_load_into_ours(tmp_path):
     ours = our_mlp()
     ours.load_state_dict(load(path), strict=True)
     for name, value in theirs.state_dict().items():
-        np.testing.assert_array_equal(ours.state_dict()[name].data, value.numpy())
+        np.testing.assert_array_equal(ours.state_dict()[name].array, value.numpy())
     x = np.random.default_rng(1).standard_normal((4, 2)).astype(np.float32)
     with torch.no_grad():
         their_out = theirs(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(ours(tg.from_numpy(x)).data, their_out, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours(tg.from_numpy(x)).array, their_out, rtol=1e-6, atol=1e-6)
 
 
 def test_every_dtype_reads_back_identically_in_the_safetensors_package(tmp_path):
@@ -79,5 +79,5 @@ def test_every_dtype_reads_back_identically_in_the_safetensors_package(tmp_path)
     safetensors_numpy.save_file(arrays, str(path))  # and the other way round
     ours = load(path)
     for key, array in arrays.items():
-        assert ours[key].data.dtype == array.dtype
-        np.testing.assert_array_equal(ours[key].data, array)
+        assert ours[key].array.dtype == array.dtype
+        np.testing.assert_array_equal(ours[key].array, array)

@@ -253,7 +253,7 @@ def test_setitem_outside_the_graph():
         w[0] = 1.0
     with tg.no_grad():
         w[0] = 1.0
-    assert w.data[0] == 1.0
+    assert w.array[0] == 1.0
 
 
 # ----- reductions --------------------------------------------------------------------
@@ -270,11 +270,11 @@ def test_max_and_min_with_dim_return_values_and_indices():
 
 def test_reductions_over_tuples_of_dims():
     t = tg.arange(24, dtype=tg.float64).reshape(2, 3, 4)
-    np.testing.assert_allclose(t.sum((0, 2)).numpy(), t.data.sum((0, 2)))
-    np.testing.assert_allclose(t.mean(-1, keepdim=True).numpy(), t.data.mean(-1, keepdims=True))
-    np.testing.assert_allclose(t.var(1).numpy(), t.data.var(1, ddof=1))
-    np.testing.assert_allclose(t.std(correction=0).numpy(), t.data.std())
-    np.testing.assert_allclose(t.amax((1, 2)).numpy(), t.data.max((1, 2)))
+    np.testing.assert_allclose(t.sum((0, 2)).numpy(), t.array.sum((0, 2)))
+    np.testing.assert_allclose(t.mean(-1, keepdim=True).numpy(), t.array.mean(-1, keepdims=True))
+    np.testing.assert_allclose(t.var(1).numpy(), t.array.var(1, ddof=1))
+    np.testing.assert_allclose(t.std(correction=0).numpy(), t.array.std())
+    np.testing.assert_allclose(t.amax((1, 2)).numpy(), t.array.max((1, 2)))
 
 
 def test_mean_of_integers_is_an_error_like_pytorch():
@@ -301,7 +301,7 @@ def test_matmul_shapes_values_and_gradients(a_shape, b_shape):
     rng = np.random.default_rng(0)
     a = tg.tensor(rng.standard_normal(a_shape), requires_grad=True)
     b = tg.tensor(rng.standard_normal(b_shape), requires_grad=True)
-    np.testing.assert_allclose((a @ b).data, a.data @ b.data)
+    np.testing.assert_allclose((a @ b).array, a.array @ b.array)
     assert tg.autograd.gradcheck(lambda x, y: x @ y, (a, b))
 
 

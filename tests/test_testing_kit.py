@@ -88,7 +88,7 @@ class _WrongTanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.tanh(x.data)
+        out = np.tanh(x.array)
         ctx.save_for_backward(tg.tensor(out))
         return out
 
@@ -243,7 +243,7 @@ class _WrongSoftplus(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.logaddexp(0, x.data)
+        return np.logaddexp(0, x.array)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -268,7 +268,7 @@ def test_a_broken_backward_is_caught_with_a_readable_message():
 
 def test_an_op_returning_a_non_tensor_is_refused_clearly():
     with pytest.raises(TypeError, match=r"returned a \w+, not a Tensor"):
-        assert_op_gradients(lambda x: x.data * 2, hypothesis_settings=NO_SHRINK)
+        assert_op_gradients(lambda x: x.array * 2, hypothesis_settings=NO_SHRINK)
 
 
 def test_a_wrong_reference_is_reported():
@@ -280,8 +280,8 @@ def test_a_wrong_reference_is_reported():
 class _MutatesItsInput(Function):
     @staticmethod
     def forward(ctx, x):
-        x.data += 1.0  # the bug being caught
-        return x.data * 2
+        x.array += 1.0  # the bug being caught
+        return x.array * 2
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -297,11 +297,11 @@ def test_an_op_that_changes_its_input_is_caught():
 class _MutatesTheUpstreamGradient(Function):
     @staticmethod
     def forward(ctx, x):
-        return x.data.copy()
+        return x.array.copy()
 
     @staticmethod
     def backward(ctx, grad_output):
-        grad_output.data *= 2  # the bug being caught; the value returned is still right
+        grad_output.array *= 2  # the bug being caught; the value returned is still right
         return grad_output / 2
 
 
@@ -314,7 +314,7 @@ def test_a_backward_that_changes_the_upstream_gradient_is_caught():
 class _KeepsItsOutput(Function):
     @staticmethod
     def forward(ctx, x):
-        out = tg.tensor(x.data * 3)
+        out = tg.tensor(x.array * 3)
         ctx.output = out  # a reference cycle: output -> grad_fn (ctx) -> output
         return out
 
@@ -347,8 +347,8 @@ def test_a_wrong_second_derivative_is_caught():
 
         @staticmethod
         def forward(ctx, x):
-            ctx.slope = tg.tensor(3 * x.data**2)
-            return x.data**3
+            ctx.slope = tg.tensor(3 * x.array**2)
+            return x.array**3
 
         @staticmethod
         def backward(ctx, grad_output):

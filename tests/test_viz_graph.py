@@ -153,7 +153,7 @@ def test_names_shapes_and_values_appear_before_backward():
     dot = Dot(draw_graph(E, params).source)
     w = dot.find("W_hid")
     assert dot.nodes[w][1][1] == "(2, 3) float32"
-    np.testing.assert_allclose(numbers(dot.line(w, "value")), params["W_hid"].data.ravel(),
+    np.testing.assert_allclose(numbers(dot.line(w, "value")), params["W_hid"].array.ravel(),
                                rtol=1e-3, atol=1e-4)
     assert dot.nodes[dot.find("b_out")][1][1] == "(1,) float32"
     assert "grad" not in draw_graph(E, params).source
@@ -166,7 +166,7 @@ def test_gradients_appear_after_backward_and_equal_dot_grad():
     dot = Dot(draw_graph(E, {**params, **named}).source)
     for name, tensor in [*params.items(), ("z_out", named["z_out"])]:
         shown = numbers(dot.line(dot.find(name), "grad"))
-        np.testing.assert_allclose(shown, tensor.grad.data.ravel(), rtol=1e-3, atol=1e-6)
+        np.testing.assert_allclose(shown, tensor.grad.array.ravel(), rtol=1e-3, atol=1e-6)
     # a_hid did not retain its gradient: nothing to show
     assert not any(t.startswith("grad") for t in dot.nodes[dot.find("a_hid")][1])
 
@@ -287,8 +287,8 @@ def _snapshot(root):
     for node in walk.nodes:
         if type(node) is AccumulateGrad:
             leaf = node.variable()
-            grad = None if leaf.grad is None else leaf.grad.data.copy()
-            state.append(("leaf", id(leaf), leaf.data.copy(), grad, leaf._accumulator is node))
+            grad = None if leaf.grad is None else leaf.grad.array.copy()
+            state.append(("leaf", id(leaf), leaf.array.copy(), grad, leaf._accumulator is node))
         else:
             saved = node._saved
             state.append((type(node).__name__, tuple(id(n) for n in node.next_functions),
@@ -320,7 +320,7 @@ def test_drawing_changes_neither_the_graph_nor_the_gradients():
 
     E.backward()  # still works after drawing, and gives the same gradients
     for name, p in params.items():
-        np.testing.assert_array_equal(p.grad.data, control_params[name].grad.data)
+        np.testing.assert_array_equal(p.grad.array, control_params[name].grad.array)
     after = _snapshot(E)
     draw_graph(E, {**params, **named}, show_order=True, show_values=True)
     _same(after, _snapshot(E))
@@ -392,7 +392,7 @@ def test_collapse_reduces_a_3_layer_mlp_to_its_layer_boxes():
 
     box = next(n for n, lines in boxes.items() if lines[0].startswith("2: Linear(4→4)"))
     weight_line = boxes[box][1]
-    norm = np.linalg.norm(model[2].weight.grad.data)
+    norm = np.linalg.norm(model[2].weight.grad.array)
     assert weight_line.startswith("weight (4, 4)  grad norm ")
     assert float(weight_line.split()[-1]) == pytest.approx(norm, rel=1e-2)
     # the chain reads box -> tensor -> sigmoid -> tensor -> box

@@ -42,7 +42,7 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
     a numpy array keeps its dtype.
     """
     if isinstance(data, Tensor):
-        array = data.data.copy()
+        array = data.array.copy()
     elif isinstance(data, np.ndarray):
         array = data.copy()
     else:
@@ -153,7 +153,7 @@ def randperm(n: int, dtype: DType | None = None) -> Tensor:
 
 
 def _like(t: Tensor, dtype: Any) -> np.dtype:
-    return t.data.dtype if dtype is None else to_dtype(dtype).np_dtype
+    return t.array.dtype if dtype is None else to_dtype(dtype).np_dtype
 
 
 def zeros_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:

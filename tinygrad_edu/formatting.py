@@ -26,7 +26,7 @@ def _float_formatter(values: np.ndarray):
 
 
 def tensor_repr(t) -> str:
-    data = t.data
+    data = t.array
     if data.dtype.kind == "f":
         formatter = {"float_kind": _float_formatter(data)}
     else:

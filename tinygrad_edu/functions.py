@@ -28,16 +28,16 @@ def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's argument name
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     """``input`` where ``condition`` holds, else ``other`` (broadcast; differentiable in both)."""
-    if not isinstance(condition, Tensor) or condition.data.dtype != np.bool_:
+    if not isinstance(condition, Tensor) or condition.array.dtype != np.bool_:
         raise TypeError("where: expected condition to be a bool tensor")
     like = input if isinstance(input, Tensor) else other
     if not isinstance(like, Tensor):
         like = _wrap(np.asarray(input))
     a, b = _as_tensor(input, like, "where"), _as_tensor(other, like, "where")
-    if a.data.dtype != b.data.dtype:
+    if a.array.dtype != b.array.dtype:
         from tinygrad_edu.dtypes import result_type
 
-        common = result_type(a.data, b.data)
+        common = result_type(a.array, b.array)
         a, b = a.to(common), b.to(common)
     try:
         np.broadcast_shapes(condition.shape, a.shape, b.shape)
@@ -55,7 +55,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
     Not differentiable (as in PyTorch); the perceptron uses it with its own rule.
     """
     values = _as_tensor(values, input, "heaviside")
-    return _wrap(np.heaviside(input.data, values.data).astype(input.data.dtype, copy=False))
+    return _wrap(np.heaviside(input.array, values.array).astype(input.array.dtype, copy=False))
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002

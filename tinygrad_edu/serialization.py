@@ -109,8 +109,8 @@ def _header_and_arrays(obj: Mapping[str, Tensor],
         if not isinstance(value, Tensor):
             raise TypeError(f"tg.save: the value for key {name!r} is a {type(value).__name__}, "
                             f"not a Tensor; only tensors can be saved")
-        array = np.asarray(value.data, dtype=value.data.dtype.newbyteorder("<"), order="C")
-        header[name] = {"dtype": DTYPE_CODES[value.data.dtype],
+        array = np.asarray(value.array, dtype=value.array.dtype.newbyteorder("<"), order="C")
+        header[name] = {"dtype": DTYPE_CODES[value.array.dtype],
                         "shape": list(array.shape),
                         "data_offsets": [offset, offset + array.nbytes]}
         arrays.append(array)

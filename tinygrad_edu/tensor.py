@@ -1,8 +1,9 @@
 """``Tensor``: a numpy array plus what autograd needs to know about it.
 
-``data`` is the numpy array; ``requires_grad`` says whether gradients are
-wanted; ``grad_fn`` is the graph node (a ``Function``) that made the tensor,
-None for leaves; ``grad`` receives the gradient after ``backward()``.
+``array`` is the numpy array (``.data`` is PyTorch's: a Tensor sharing it,
+outside the graph); ``requires_grad`` says whether gradients are wanted;
+``grad_fn`` is the graph node (a ``Function``) that made the tensor, None for
+leaves; ``grad`` receives the gradient after ``backward()``.
 
 The methods here only check their arguments and delegate to the ops in
 ``tinygrad_edu/ops/``, where each forward and its derivative live side by side.
@@ -71,7 +72,7 @@ class Tensor:
     prefer ``tinygrad_edu.tensor(data, dtype=None, requires_grad=False)``.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version_counter", "_accumulator",
+    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version_counter", "_accumulator",
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
@@ -86,16 +87,33 @@ class Tensor:
 
     # ----- attributes ---------------------------------------------------------------
     @property
+    def data(self) -> Tensor:
+        """PyTorch's ``.data``: a tensor sharing this one's memory, outside the graph.
+
+        It never requires grad, and changes made through it (``p.data -= lr * p.grad``)
+        are not seen by autograd: it has a version counter of its own, as in PyTorch.
+        """
+        return _wrap(self.array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"Tensor.data must be set to a Tensor, got {type(value).__name__}"
+            )
+        self.array = value.array
+
+    @property
     def shape(self) -> Size:
-        return Size(self.data.shape)
+        return Size(self.array.shape)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> DType:
-        return dtypes.from_numpy_dtype(self.data.dtype)
+        return dtypes.from_numpy_dtype(self.array.dtype)
 
     @property
     def is_leaf(self) -> bool:
@@ -117,40 +135,40 @@ class Tensor:
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """All dims reversed (for a matrix: its transpose). ``W.T`` runs in every
         ``x @ W.T``, so it goes to the op directly, skipping ``permute``'s checks."""
-        n = self.data.ndim
+        n = self.array.ndim
         if n < 2:
             return self
         return movement.Permute.apply(self, (1, 0) if n == 2 else tuple(range(n - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
-        if self.data.ndim < 2:
+        if self.array.ndim < 2:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices")
         return self.transpose(-2, -1)
 
     def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_dim(dim, self.ndim)]
+            return Size(self.array.shape)
+        return self.array.shape[_dim(dim, self.ndim)]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     __hash__ = object.__hash__
 
@@ -162,20 +180,20 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self.data
+        return self.array
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def item(self) -> builtins.float | builtins.int | builtins.bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
             )
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __float__(self) -> builtins.float:
         return builtins.float(self.item())
@@ -184,16 +202,16 @@ class Tensor:
         return builtins.int(self.item())
 
     def __index__(self) -> builtins.int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self.array.dtype.kind not in "iub" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return builtins.int(self.item())
 
     def __bool__(self) -> builtins.bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with {self.array.size} elements is ambiguous"
             )
-        return builtins.bool(self.data.item())
+        return builtins.bool(self.array.item())
 
     def __repr__(self) -> str:
         from tinygrad_edu.formatting import tensor_repr
@@ -203,7 +221,7 @@ class Tensor:
     def to(self, dtype: Any) -> Tensor:
         """This tensor in another dtype (differentiable); itself if it already is."""
         np_dtype = to_dtype(dtype).np_dtype
-        if self.data.dtype == np_dtype:
+        if self.array.dtype == np_dtype:
             return self
         return elementwise.Cast.apply(self, np_dtype)
 
@@ -226,7 +244,7 @@ class Tensor:
         return self.to(dtypes.bool)
 
     def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.data.dtype)
+        return self.to(other.array.dtype)
 
     # ----- autograd ------------------------------------------------------------------
     def backward(
@@ -255,12 +273,12 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared) cut off from the graph."""
-        out = _wrap(self.data)
+        out = _wrap(self.array)
         out._version = self._version
         return out
 
     def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(_INT_GRAD_MESSAGE.format(self.dtype))
         if not self.is_leaf and not requires_grad:
             raise RuntimeError(
@@ -309,9 +327,9 @@ class Tensor:
             )
         if id(self) in memo:
             return memo[id(self)]
-        result = _wrap(self.data.copy(), self.requires_grad)
+        result = _wrap(self.array.copy(), self.requires_grad)
         if self.grad is not None:
-            result.grad = _wrap(self.grad.data.copy())
+            result.grad = _wrap(self.grad.array.copy())
         memo[id(self)] = result
         return result
 
@@ -437,9 +455,9 @@ class Tensor:
         return self >= other
 
     def __invert__(self) -> Tensor:
-        if self.data.dtype != np.bool_:
+        if self.array.dtype != np.bool_:
             raise TypeError("~ is only defined for bool tensors here")
-        return _wrap(~self.data)
+        return _wrap(~self.array)
 
     def __and__(self, other: Any) -> Tensor:
         return _compare(np.logical_and, self, other)
@@ -448,27 +466,27 @@ class Tensor:
         return _compare(np.logical_or, self, other)
 
     def logical_not(self) -> Tensor:
-        return _wrap(np.logical_not(self.data))
+        return _wrap(np.logical_not(self.array))
 
     def any(self) -> Tensor:
-        return _wrap(np.asarray(self.data.any()))
+        return _wrap(np.asarray(self.array.any()))
 
     def all(self) -> Tensor:
-        return _wrap(np.asarray(self.data.all()))
+        return _wrap(np.asarray(self.array.all()))
 
     def isnan(self) -> Tensor:
-        return _wrap(np.isnan(self.data))
+        return _wrap(np.isnan(self.array))
 
     def isfinite(self) -> Tensor:
-        return _wrap(np.isfinite(self.data))
+        return _wrap(np.isfinite(self.array))
 
     def allclose(self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8
                  ) -> builtins.bool:
-        return builtins.bool(np.allclose(self.data, _as_tensor(other, self, "allclose").data,
+        return builtins.bool(np.allclose(self.array, _as_tensor(other, self, "allclose").array,
                                          rtol=rtol, atol=atol))
 
     def equal(self, other: Tensor) -> builtins.bool:
-        return self.shape == other.shape and builtins.bool((self.data == other.data).all())
+        return self.shape == other.shape and builtins.bool((self.array == other.array).all())
 
     # ----- elementwise ---------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -578,10 +596,10 @@ class Tensor:
         return reduce.logsumexp(self, dim, keepdim)
 
     def softmax(self, dim: int) -> Tensor:
-        return reduce.Softmax.apply(self, _softmax_dim(dim, self.data.ndim))
+        return reduce.Softmax.apply(self, _softmax_dim(dim, self.array.ndim))
 
     def log_softmax(self, dim: int) -> Tensor:
-        return reduce.LogSoftmax.apply(self, _softmax_dim(dim, self.data.ndim))
+        return reduce.LogSoftmax.apply(self, _softmax_dim(dim, self.array.ndim))
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return reduce.norm(self, p, dim, keepdim)
@@ -690,7 +708,7 @@ _INT_GRAD_MESSAGE = (
 
 def _init(t: Tensor, data: np.ndarray, requires_grad: builtins.bool = False,
           grad_fn: Any = None) -> None:
-    t.data = data
+    t.array = data
     t.requires_grad = requires_grad
     t.grad = None
     t.grad_fn = grad_fn
@@ -705,7 +723,7 @@ def _wrap(data: np.ndarray, requires_grad: builtins.bool = False, grad_fn: Any =
     itself rather than calling ``_init``.
     """
     t = _new_tensor(Tensor)
-    t.data = data
+    t.array = data
     t.requires_grad = requires_grad
     t.grad = None
     t.grad_fn = grad_fn
@@ -720,7 +738,7 @@ _new_tensor = Tensor.__new__
 def _unwrap_nested(data: Any) -> Any:
     """Lists may hold 0-d tensors (``tensor([a.item(), b])``); numpy needs their arrays."""
     if isinstance(data, Tensor):
-        return data.data
+        return data.array
     if isinstance(data, (list, tuple)):
         return [_unwrap_nested(d) for d in data]
     return data
@@ -766,13 +784,13 @@ def _as_tensor(value: Any, like: Tensor, op_name: str) -> Tensor:
     """A Tensor for an operand: Python/numpy scalars take ``like``'s dtype when they fit."""
     if type(value) is Tensor:
         return value
-    if type(value) is builtins.float and like.data.dtype.kind == "f":  # the common case
-        return _scalar_constant(value, like.data.dtype)
+    if type(value) is builtins.float and like.array.dtype.kind == "f":  # the common case
+        return _scalar_constant(value, like.array.dtype)
     if isinstance(value, _SCALAR_TYPES):
         kind = np.asarray(value).dtype.kind
         category = 2 if kind in "fc" else (0 if kind == "b" else 1)
-        if dtypes._category(like.data.dtype) >= category:
-            return _wrap(np.asarray(value, dtype=like.data.dtype))
+        if dtypes._category(like.array.dtype) >= category:
+            return _wrap(np.asarray(value, dtype=like.array.dtype))
         return _wrap(np.asarray(value, dtype=dtypes.default_for_category(category)))
     if isinstance(value, np.ndarray):
         return _wrap(value)
@@ -810,8 +828,8 @@ def _binary(op: Any, a: Any, b: Any, op_name: str) -> Tensor:
         a = _as_tensor(a, b, op_name)
     elif not isinstance(b, Tensor):
         b = _as_tensor(b, a, op_name)
-    if a.data.dtype != b.data.dtype:
-        common = result_type(a.data, b.data)
+    if a.array.dtype != b.array.dtype:
+        common = result_type(a.array, b.array)
         a, b = a.to(common), b.to(common)
     try:
         return op.apply(a, b)
@@ -836,7 +854,7 @@ def _broadcastable(*shapes: tuple) -> builtins.bool:
 def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
     b = b if isinstance(b, Tensor) else _as_tensor(b, a, ufunc.__name__)
     try:
-        return _wrap(np.asarray(ufunc(a.data, b.data)))
+        return _wrap(np.asarray(ufunc(a.array, b.array)))
     except ValueError:
         if _broadcastable(a.shape, b.shape):
             raise
@@ -849,12 +867,12 @@ def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
 def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     """The gradient that starts backward: ones for a one-element output, else checked."""
     if gradient is None:
-        if output.data.size != 1:
+        if output.array.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; this output has "
                 f"shape {tuple(output.shape)}: pass gradient= (a tensor of that shape)"
             )
-        return _wrap(np.ones(output.data.shape, output.data.dtype))
+        return _wrap(np.ones(output.array.shape, output.array.dtype))
     gradient = _as_tensor(gradient, output, "backward")
     if gradient.shape != output.shape:
         raise RuntimeError(

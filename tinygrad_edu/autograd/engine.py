@@ -30,7 +30,7 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched."""
     from tinygrad_edu.ops.reduce import Sum
 
-    grad_shape = grad.data.shape
+    grad_shape = grad.array.shape
     if grad_shape == shape:
         return grad
     lead = len(grad_shape) - len(shape)
@@ -41,7 +41,7 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     if lead:  # dims that broadcasting added in front: summed away
         grad = Sum.apply(grad, tuple(range(lead)), False)
     stretched = tuple(
-        i for i, size in enumerate(shape) if size == 1 and grad.data.shape[i] != 1
+        i for i, size in enumerate(shape) if size == 1 and grad.array.shape[i] != 1
     )
     if stretched:  # size-1 dims that broadcasting stretched: summed, kept as 1
         grad = Sum.apply(grad, stretched, True)
@@ -93,7 +93,7 @@ def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph
     broadcast view is copied too. Otherwise the fresh array is kept as it is.
     """
     if tensor.grad is None:
-        data = grad.data
+        data = grad.array
         owner_id = id(_owner(data))
         if not create_graph and (owner_id in handed_out or not data.flags.writeable):
             data = data.copy()
@@ -103,13 +103,13 @@ def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph
     elif create_graph or tensor.grad.requires_grad:
         tensor.grad = tensor.grad + grad
     else:
-        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+        np.add(tensor.grad.array, grad.array, out=tensor.grad.array, casting="unsafe")
         tensor.grad._version.value += 1
 
 
 def _check_nan(node: Function, grads: tuple) -> None:
     for i, g in enumerate(grads):
-        if g is not None and np.isnan(g.data).any():
+        if g is not None and np.isnan(g.array).any():
             where = f"\nIt was created at:\n{node._created_at}" if node._created_at else ""
             raise RuntimeError(
                 f"Function '{node.name()}' returned nan values in its {i}th output "
@@ -144,7 +144,7 @@ def run_backward(
     pending: dict = {}
     handed_out: set = set()
     for node, grad in zip(root_nodes, root_grads):
-        handed_out.add(id(_owner(grad.data)))
+        handed_out.add(id(_owner(grad.array)))
         pending[node] = pending[node] + grad if node in pending else grad
     ready = [node for node in dict.fromkeys(root_nodes) if dependencies.get(node, 0) == 0]
 
@@ -192,8 +192,8 @@ def run_backward(
                 if g is not None:
                     if (
                         type(g) is not Tensor
-                        or g.data.shape != next_node.output_shape
-                        or g.data.dtype != next_node.output_dtype
+                        or g.array.shape != next_node.output_shape
+                        or g.array.dtype != next_node.output_dtype
                     ):
                         g = _fit_to_input(node, next_node, g)
                     if next_node in pending:
@@ -218,7 +218,7 @@ def _fit_to_input(node: Function, next_node: Node, g: Tensor) -> Tensor:
     shape, dtype = next_node.output_shape, next_node.output_dtype
     if shape is None:  # a leaf that is gone (AccumulateGrad holds it weakly): g goes nowhere
         return g
-    if g.data.shape != shape:
+    if g.array.shape != shape:
         try:
             g = sum_to_shape(g, shape)
         except (ValueError, RuntimeError):
@@ -226,7 +226,7 @@ def _fit_to_input(node: Function, next_node: Node, g: Tensor) -> Tensor:
                 f"{node.name()}.backward returned a gradient of shape {g.shape} for an input "
                 f"of shape {shape}; the shapes must match (or broadcast to it)"
             ) from None
-    if g.data.dtype != dtype:
+    if g.array.dtype != dtype:
         g = g.to(dtype)
     return g
 

@@ -5,7 +5,7 @@ An op is a subclass with two static methods, exactly as in PyTorch::
     class Exp(Function):
         @staticmethod
         def forward(ctx, x):            # tensors in, numpy inside
-            out = tinygrad_edu.tensor(np.exp(x.data))  # keeps x's dtype
+            out = tinygrad_edu.tensor(np.exp(x.array))  # keeps x's dtype
             ctx.save_for_backward(out)
             return out
 
@@ -51,10 +51,10 @@ class _SavedOutput:
     so that in-place changes to the output are caught like any saved tensor's.
     """
 
-    __slots__ = ("data", "_version_counter")
+    __slots__ = ("array", "_version_counter")
 
     def __init__(self, output: Tensor) -> None:
-        self.data = output.data
+        self.array = output.array
         self._version_counter = output._version
 
 
@@ -172,7 +172,7 @@ class Function:
                         ctx._saved = tuple([_SavedOutput(t) if t is result else t for t in saved])
                         ctx._saves_output = True
                         break
-        data = result.data
+        data = result.array
         ctx.output_shape = data.shape
         ctx.output_dtype = data.dtype
         if _AnomalyState.enabled:
@@ -202,9 +202,9 @@ class Function:
         for t, version in zip(saved, self._saved_versions):
             if t is not None and t._version_counter is not None:
                 if t._version_counter.value != version:
-                    self._raise_modified(t.data.shape, t._version_counter.value, version)
+                    self._raise_modified(t.array.shape, t._version_counter.value, version)
         if self._saves_output:  # rebuild the output around its array, as this node's output
-            return tuple([_wrap(t.data, True, self) if type(t) is _SavedOutput else t
+            return tuple([_wrap(t.array, True, self) if type(t) is _SavedOutput else t
                           for t in saved])
         return saved
 
@@ -262,12 +262,12 @@ class AccumulateGrad:
     @property
     def output_shape(self) -> tuple | None:
         leaf = self.variable()
-        return None if leaf is None else leaf.data.shape
+        return None if leaf is None else leaf.array.shape
 
     @property
     def output_dtype(self) -> np.dtype | None:
         leaf = self.variable()
-        return None if leaf is None else leaf.data.dtype
+        return None if leaf is None else leaf.array.dtype
 
     def name(self) -> str:
         return "AccumulateGrad"
@@ -301,7 +301,7 @@ def _as_result(result: Any, args: tuple) -> Tensor:
         return _wrap(np.asarray(result))
     for a in args:
         if result is a:  # never re-use an input as the output node
-            return _wrap(a.data)
-    if type(result.data) is not np.ndarray:  # numpy gives scalars for 0-d results
-        result.data = np.asarray(result.data)
+            return _wrap(a.array)
+    if type(result.array) is not np.ndarray:  # numpy gives scalars for 0-d results
+        result.array = np.asarray(result.array)
     return result

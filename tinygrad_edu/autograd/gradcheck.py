@@ -44,18 +44,18 @@ def numerical_jacobian(fn: Callable, inputs: Sequence[Any], eps: float = 1e-6) -
     for x in inputs:
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        flat = x.data.reshape(-1)  # a view: writing to it perturbs x
+        flat = x.array.reshape(-1)  # a view: writing to it perturbs x
         columns = []
         for j in range(flat.size):
             original = flat[j]
             flat[j] = original + eps
-            plus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+            plus = np.concatenate([o.array.reshape(-1) for o in _outputs(fn, inputs)])
             flat[j] = original - eps
-            minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
+            minus = np.concatenate([o.array.reshape(-1) for o in _outputs(fn, inputs)])
             flat[j] = original
             columns.append((plus.astype(np.float64) - minus) / (2 * eps))
         if not columns:  # an empty input: no columns, but still one row per output element
-            rows = sum(o.data.size for o in _outputs(fn, inputs))
+            rows = sum(o.array.size for o in _outputs(fn, inputs))
             jacobians.append(np.zeros((rows, 0)))
             continue
         jacobians.append(np.stack(columns, axis=1))
@@ -70,17 +70,17 @@ def analytical_jacobian(fn: Callable, inputs: Sequence[Any]) -> list:
     outputs = _outputs(fn, inputs)
     rows: list = [[] for _ in wrt]
     for out in outputs:
-        for k in range(out.data.size):
-            seed = np.zeros(out.shape, dtype=out.data.dtype)
+        for k in range(out.array.size):
+            seed = np.zeros(out.shape, dtype=out.array.dtype)
             seed.reshape(-1)[k] = 1
             if not out.requires_grad:
                 grads = [None] * len(wrt)
             else:
                 grads = grad(out, wrt, _wrap(seed), retain_graph=True, allow_unused=True)
             for i, (x, g) in enumerate(zip(wrt, grads)):
-                row = np.zeros(x.data.size) if g is None else g.data.reshape(-1)
+                row = np.zeros(x.array.size) if g is None else g.array.reshape(-1)
                 rows[i].append(row.astype(np.float64))
-    return [np.array(r).reshape(len(r), x.data.size) for r, x in zip(rows, wrt)]
+    return [np.array(r).reshape(len(r), x.array.size) for r, x in zip(rows, wrt)]
 
 
 def gradcheck(
@@ -102,7 +102,7 @@ def gradcheck(
     if not wrt_positions:
         raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
     for i in wrt_positions:
-        if inputs[i].data.dtype != np.float64:
+        if inputs[i].array.dtype != np.float64:
             warnings.warn(
                 f"gradcheck: input {i} is {inputs[i].dtype}, not float64; finite differences "
                 f"in lower precision are not trustworthy. Use dtype=tinygrad_edu.float64.",
@@ -149,7 +149,7 @@ def gradgradcheck(
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(
-            _wrap(rng.standard_normal(o.shape).astype(o.data.dtype), True) for o in outputs
+            _wrap(rng.standard_normal(o.shape).astype(o.array.dtype), True) for o in outputs
         )
     grad_outputs = _as_tuple(grad_outputs)
     n = len(inputs)

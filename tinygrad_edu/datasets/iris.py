@@ -71,7 +71,7 @@ def iris(classes: Sequence[str] | None = None, features: Sequence[str] | None = 
             raise ValueError("iris(seed_000=True) chooses its own classes and features; "
                              "leave classes and features out")
         X, y = iris(SEED_000_CLASSES, SEED_000_FEATURES)
-        return X, _wrap(y.data.astype(np.float32).reshape(-1, 1))
+        return X, _wrap(y.array.astype(np.float32).reshape(-1, 1))
     class_positions = _positions(classes, CLASSES, "classes")
     feature_positions = _positions(features, FEATURES, "features")
     measurements, species = _read_csv()

@@ -41,4 +41,4 @@ def regression(function: str = "sin", n: int = 100, noise: float = 0.5, seed: in
 
 def regression_target(function: str, x: Tensor) -> Tensor:
     """The noise-free ``f(x)`` of ``regression(function)``, for plots and error baselines."""
-    return _wrap(FUNCTIONS[function](x.data).astype(x.data.dtype))
+    return _wrap(FUNCTIONS[function](x.array).astype(x.array.dtype))

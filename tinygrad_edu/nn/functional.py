@@ -36,8 +36,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: the input's last dimension must be in_features={in_features}, but the "
             f"input has shape {tuple(input.shape)} (weight has shape {tuple(weight.shape)})"
         )
-    dtype = weight.data.dtype
-    if input.data.dtype == dtype and (bias is None or bias.data.dtype == dtype):
+    dtype = weight.array.dtype
+    if input.array.dtype == dtype and (bias is None or bias.array.dtype == dtype):
         return LinearFunction.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias
@@ -114,21 +114,21 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        scale = np.zeros(input.shape, dtype=input.data.dtype)
+        scale = np.zeros(input.shape, dtype=input.array.dtype)
     else:
         keep = random.generator().random(input.shape) >= p
-        scale = (keep / (1.0 - p)).astype(input.data.dtype)
+        scale = (keep / (1.0 - p)).astype(input.array.dtype)
     return _in_place(input, input * _wrap(scale), inplace)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index."""
-    if tensor.data.dtype != np.int64:
+    if tensor.array.dtype != np.int64:
         raise RuntimeError(
             f"one_hot is only applicable to index tensor of type LongTensor (int64), got "
             f"{tensor.dtype}"
         )
-    labels = tensor.data
+    labels = tensor.array
     if num_classes == -1:
         if labels.size == 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
@@ -226,7 +226,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_same_size(input, target)
-    x = input.data
+    x = input.array
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError(
             f"binary_cross_entropy: all elements of input should be between 0 and 1 (got values "
@@ -235,8 +235,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
         )
     weight_array = None
     if weight is not None:
-        weight_array = np.broadcast_to(weight.data, input.shape).astype(x.dtype)
-    target = target.to(input.data.dtype)
+        weight_array = np.broadcast_to(weight.array, input.shape).astype(x.dtype)
+    target = target.to(input.array.dtype)
     return _reduce(BinaryCrossEntropy.apply(input, target, weight_array), reduction)
 
 
@@ -246,7 +246,7 @@ def _softplus(z: Tensor) -> Tensor:
     ``maximum`` splits its derivative ½/½ at a tie, so at z = 0 the derivative
     is ½ + 0 = σ(0), as it should be (relu's 0 there would give 0).
     """
-    zero = _wrap(np.zeros((), dtype=z.data.dtype))
+    zero = _wrap(np.zeros((), dtype=z.array.dtype))
     return z.maximum(zero) + (-z.abs()).exp().log1p()
 
 
@@ -262,7 +262,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_same_size(input, target)
-    target = target.to(input.data.dtype)
+    target = target.to(input.array.dtype)
     if pos_weight is None:
         loss = _softplus(input) - input * target
     else:
@@ -289,7 +289,7 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
     """
     class_dim = _class_dim(input)
     n_classes = input.shape[class_dim]
-    labels = target.data
+    labels = target.array
     if labels.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
             f"{name}: expected target dtype to be Long (int64) class indices, or a float tensor "
@@ -311,14 +311,14 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
         )
     class_shape = [1] * input.ndim
     class_shape[class_dim] = n_classes
-    class_weights = np.ones(n_classes, dtype=input.data.dtype)
+    class_weights = np.ones(n_classes, dtype=input.array.dtype)
     if weight is not None:
         if tuple(weight.shape) != (n_classes,):
             raise RuntimeError(
                 f"{name}: weight tensor should be defined either for all {n_classes} classes "
                 f"or no classes but got weight tensor of shape: {tuple(weight.shape)}"
             )
-        class_weights = weight.data.astype(input.data.dtype)
+        class_weights = weight.array.astype(input.array.dtype)
     class_weights = class_weights.reshape(class_shape)
     safe_labels = np.expand_dims(np.where(keep, labels, 0), class_dim)
     is_target = safe_labels == np.arange(n_classes).reshape(class_shape)
@@ -330,7 +330,7 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
 def _weighted_sum(log_probs: Tensor, scale: np.ndarray, class_dim: int,
                   reduction: str) -> Tensor:
     """-Σ log_probs · scale over the classes (and over everything unless reduction='none')."""
-    weighted = log_probs * _wrap(-scale.astype(log_probs.data.dtype, copy=False))
+    weighted = log_probs * _wrap(-scale.astype(log_probs.array.dtype, copy=False))
     if reduction == "none":
         return weighted.sum(class_dim)
     return weighted.sum()
@@ -371,7 +371,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     class_dim = _class_dim(input)
     n_classes = input.shape[class_dim]
     log_probs = input.log_softmax(class_dim)
-    if target.data.dtype.kind == "f" and target.shape == input.shape:
+    if target.array.dtype.kind == "f" and target.shape == input.shape:
         return _probability_cross_entropy(log_probs, target, weight, ignore_index, reduction,
                                           label_smoothing, class_dim)
     picked, keep, class_weights, _ = _target_weights(input, target, weight, ignore_index,

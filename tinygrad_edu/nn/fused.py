@@ -33,21 +33,21 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, y, weight):
         with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x.data), LOG_FLOOR)
-            log_1mx = np.maximum(np.log1p(-x.data), LOG_FLOOR)
-        loss = -(y.data * log_x + (1 - y.data) * log_1mx)
+            log_x = np.maximum(np.log(x.array), LOG_FLOOR)
+            log_1mx = np.maximum(np.log1p(-x.array), LOG_FLOOR)
+        loss = -(y.array * log_x + (1 - y.array) * log_1mx)
         if weight is not None:
             loss = loss * weight
         ctx.weight = weight
-        ctx.log_ratio = _wrap((log_1mx - log_x).astype(x.data.dtype, copy=False))
+        ctx.log_ratio = _wrap((log_1mx - log_x).astype(x.array.dtype, copy=False))
         ctx.save_for_backward(x, y)
-        return loss.astype(x.data.dtype, copy=False)
+        return loss.astype(x.array.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         if ctx.weight is not None:
-            g = g * _wrap(ctx.weight.astype(g.data.dtype, copy=False))
+            g = g * _wrap(ctx.weight.astype(g.array.dtype, copy=False))
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
             grad_x = g * (x - y) / (x * (1 - x)).clamp(min=GRAD_EPSILON)
@@ -66,9 +66,9 @@ class LinearFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        out = np.matmul(x.data, weight.data.T)
+        out = np.matmul(x.array, weight.array.T)
         if bias is not None:
-            out += bias.data
+            out += bias.array
         ctx.save_for_backward(x, weight)
         return out
 

@@ -71,7 +71,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 def _write(tensor: Tensor, values: Any) -> Tensor:
     """Copy ``values`` into ``tensor`` (cast to its dtype) without recording a graph."""
     with no_grad():
-        tensor.copy_(_wrap(np.broadcast_to(np.asarray(values, dtype=tensor.data.dtype),
+        tensor.copy_(_wrap(np.broadcast_to(np.asarray(values, dtype=tensor.array.dtype),
                                            tensor.shape)))
     return tensor
 

@@ -310,10 +310,10 @@ class Module:
         if np_dtype.kind != "f":
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got {dtype}")
         for tensor in [*self.parameters(), *self.buffers()]:
-            if tensor.data.dtype.kind == "f" and tensor.data.dtype != np_dtype:
-                tensor.data = tensor.data.astype(np_dtype)
+            if tensor.array.dtype.kind == "f" and tensor.array.dtype != np_dtype:
+                tensor.array = tensor.array.astype(np_dtype)
                 if tensor.grad is not None:
-                    tensor.grad = _wrap(tensor.grad.data.astype(np_dtype))
+                    tensor.grad = _wrap(tensor.grad.array.astype(np_dtype))
         return self
 
     def cpu(self) -> Module:
@@ -376,10 +376,10 @@ class Module:
                     f"size mismatch for {key}: copying a param with shape {tuple(value.shape)} "
                     f"from checkpoint, the shape in current model is {tuple(target.shape)}."
                 )
-            elif not np.can_cast(np.asarray(value).dtype, target.data.dtype, "same_kind"):
+            elif not np.can_cast(np.asarray(value).dtype, target.array.dtype, "same_kind"):
                 problems.append(
                     f"dtype mismatch for {key}: cannot copy a {np.asarray(value).dtype} value "
-                    f"into a {target.data.dtype} tensor."
+                    f"into a {target.array.dtype} tensor."
                 )
         errors = []
         if strict and missing:
@@ -401,7 +401,7 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     def _load_one(self, key: str, target: Tensor, value: Any, assign: bool) -> None:
-        array = value.data if isinstance(value, Tensor) else value
+        array = value.array if isinstance(value, Tensor) else value
         if not assign:
             target.copy_(_wrap(np.asarray(array)))
             return

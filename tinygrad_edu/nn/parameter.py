@@ -20,7 +20,7 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty((0,), dtype=np.float32)
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data.array
         else:
             raise TypeError(
                 f"Parameter(data): data must be a Tensor, got {type(data).__name__}; "
@@ -42,7 +42,7 @@ class Parameter(Tensor):
         """
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(_wrap(self.data.copy()), self.requires_grad)
+        result = Parameter(_wrap(self.array.copy()), self.requires_grad)
         memo[id(self)] = result
         return result
 

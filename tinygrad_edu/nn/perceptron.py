@@ -51,7 +51,7 @@ class Perceptron(Module):
     def forward(self, x: Tensor) -> Tensor:
         """ŷ = H(w · x + b): 1 where the net activation is > 0, else 0 (x's dtype)."""
         net = self.net(x)
-        return heaviside(net, _wrap(np.zeros((), dtype=net.data.dtype)))
+        return heaviside(net, _wrap(np.zeros((), dtype=net.array.dtype)))
 
     def update(self, x: Tensor, y: float | Tensor, lr: float = 0.1) -> int:
         """One step of the perceptron rule on one example; returns 1 if it was misclassified."""

@@ -28,7 +28,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a.data + b.data
+        return a.array + b.array
 
     @staticmethod
     def backward(ctx, g):
@@ -40,7 +40,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a.data - b.data
+        return a.array - b.array
 
     @staticmethod
     def backward(ctx, g):
@@ -52,7 +52,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.negative(a.data)
+        return np.negative(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -67,7 +67,7 @@ class Mul(Function):
         # Keep only what a wanted gradient needs: b for a's, a for b's.
         needs_a, needs_b = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
-        return a.data * b.data
+        return a.array * b.array
 
     @staticmethod
     def backward(ctx, g):
@@ -87,12 +87,12 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if a.data.dtype.kind != "f":
+        if a.array.dtype.kind != "f":
             from tinygrad_edu.dtypes import get_default_dtype
 
             dtype = get_default_dtype().np_dtype
-            return np.true_divide(a.data, b.data, dtype=dtype)
-        out = _wrap(a.data / b.data)
+            return np.true_divide(a.array, b.array, dtype=dtype)
+        out = _wrap(a.array / b.array)
         ctx.save_for_backward(b, out)
         return out
 
@@ -109,7 +109,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = _wrap(np.power(a.data, b.data))
+        out = _wrap(np.power(a.array, b.array))
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -123,7 +123,7 @@ class Pow(Function):
             grad_a = PowBaseDerivative.apply(g, a, b)  # the same, as one op
         grad_b = None
         if ctx.needs_input_grad[1]:
-            safe_log = Where.apply(_constant(a.data > 0), a, _constant(np.ones((), a.data.dtype)))
+            safe_log = Where.apply(_constant(a.array > 0), a, _constant(np.ones((), a.array.dtype)))
             grad_b = g * out * safe_log.log()
         return grad_a, grad_b
 
@@ -139,7 +139,7 @@ class PowBaseDerivative(Function):
     @staticmethod
     def forward(ctx, g, a, b):
         ctx.save_for_backward(g, a, b)
-        return g.data * b.data * np.power(a.data, b.data - 1)
+        return g.array * b.array * np.power(a.array, b.array - 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -154,7 +154,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = _wrap(np.exp(a.data))
+        out = _wrap(np.exp(a.array))
         ctx.save_for_backward(out)
         return out
 
@@ -170,7 +170,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log(a.data)
+        return np.log(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -184,7 +184,7 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log1p(a.data)
+        return np.log1p(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -197,7 +197,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = _wrap(np.sqrt(a.data))
+        out = _wrap(np.sqrt(a.array))
         ctx.save_for_backward(out)
         return out
 
@@ -213,7 +213,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sin(a.data)
+        return np.sin(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -227,7 +227,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cos(a.data)
+        return np.cos(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -240,7 +240,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = _wrap(np.tanh(a.data))
+        out = _wrap(np.tanh(a.array))
         ctx.save_for_backward(out)
         return out
 
@@ -260,7 +260,7 @@ class TanhDerivative(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        return g.data * (1 - y.data * y.data)
+        return g.array * (1 - y.array * y.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -279,7 +279,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, a):
-        z = np.negative(a.data, out=np.empty_like(a.data))  # an array even for 0-d inputs
+        z = np.negative(a.array, out=np.empty_like(a.array))  # an array even for 0-d inputs
         np.minimum(z, _EXP_LIMIT.get(z.dtype, 709.0), out=z)
         np.exp(z, out=z)
         z += 1
@@ -302,7 +302,7 @@ class SigmoidDerivative(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        return g.data * y.data * (1 - y.data)
+        return g.array * y.array * (1 - y.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -317,12 +317,12 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.positive = _constant(a.data > 0)
-        return np.maximum(a.data, 0)
+        ctx.positive = _constant(a.array > 0)
+        return np.maximum(a.array, 0)
 
     @staticmethod
     def backward(ctx, g):
-        return Where.apply(ctx.positive, g, _constant(np.zeros((), g.data.dtype)))
+        return Where.apply(ctx.positive, g, _constant(np.zeros((), g.array.dtype)))
 
 
 class Abs(Function):
@@ -330,8 +330,8 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.sign = _constant(np.sign(a.data))
-        return np.abs(a.data)
+        ctx.sign = _constant(np.sign(a.array))
+        return np.abs(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -343,7 +343,7 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a.data)
+        return np.sign(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -355,19 +355,19 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, a, low, high):
-        low_value = low.data if isinstance(low, Tensor) else low
-        high_value = high.data if isinstance(high, Tensor) else high
-        inside = np.ones(a.data.shape, dtype=bool)
+        low_value = low.array if isinstance(low, Tensor) else low
+        high_value = high.array if isinstance(high, Tensor) else high
+        inside = np.ones(a.array.shape, dtype=bool)
         if low_value is not None:
-            inside &= a.data >= low_value
+            inside &= a.array >= low_value
         if high_value is not None:
-            inside &= a.data <= high_value
+            inside &= a.array <= high_value
         ctx.inside = _constant(inside)
-        return np.clip(a.data, low_value, high_value).astype(a.data.dtype, copy=False)
+        return np.clip(a.array, low_value, high_value).astype(a.array.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        return Where.apply(ctx.inside, g, _constant(np.zeros((), g.data.dtype))), None, None
+        return Where.apply(ctx.inside, g, _constant(np.zeros((), g.array.dtype))), None, None
 
 
 class Maximum(Function):
@@ -375,9 +375,9 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        share_a = (a.data > b.data) + 0.5 * (a.data == b.data)
-        ctx.share_a = _constant(share_a.astype(a.data.dtype))
-        return np.maximum(a.data, b.data)
+        share_a = (a.array > b.array) + 0.5 * (a.array == b.array)
+        ctx.share_a = _constant(share_a.astype(a.array.dtype))
+        return np.maximum(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -391,9 +391,9 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        share_a = (a.data < b.data) + 0.5 * (a.data == b.data)
-        ctx.share_a = _constant(share_a.astype(a.data.dtype))
-        return np.minimum(a.data, b.data)
+        share_a = (a.array < b.array) + 0.5 * (a.array == b.array)
+        ctx.share_a = _constant(share_a.astype(a.array.dtype))
+        return np.minimum(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -408,11 +408,11 @@ class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.condition = condition
-        return np.where(condition.data, a.data, b.data)
+        return np.where(condition.array, a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
-        zero = _constant(np.zeros((), g.data.dtype))
+        zero = _constant(np.zeros((), g.array.dtype))
         grad_a = Where.apply(ctx.condition, g, zero) if ctx.needs_input_grad[1] else None
         grad_b = Where.apply(ctx.condition, zero, g) if ctx.needs_input_grad[2] else None
         return None, grad_a, grad_b
@@ -423,8 +423,8 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, a, dtype):
-        ctx.input_dtype = a.data.dtype
-        return a.data.astype(dtype)
+        ctx.input_dtype = a.array.dtype
+        return a.array.astype(dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -436,7 +436,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return a.data.copy()
+        return a.array.copy()
 
     @staticmethod
     def backward(ctx, g):

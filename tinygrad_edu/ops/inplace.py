@@ -32,7 +32,7 @@ def _check_graph_inplace(a: Tensor, op_name: str) -> None:
             f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
             f"operation. Update parameters inside `with no_grad():`."
         )
-    if not a.data.flags.owndata:
+    if not a.array.flags.owndata:
         raise RuntimeError(
             f"{op_name}: in-place operations on a view of a tensor inside the graph are not "
             f"supported here; use the out-of-place op instead"
@@ -46,7 +46,7 @@ def _write(a: Tensor, new_value: Tensor, op_name: str) -> None:
             f"{tuple(new_value.shape)}"
         )
     try:
-        np.copyto(a.data, new_value.data, casting="same_kind")
+        np.copyto(a.array, new_value.array, casting="same_kind")
     except TypeError:
         raise RuntimeError(
             f"{op_name}: result type {new_value.dtype} can't be cast to the desired output "
@@ -69,8 +69,8 @@ def _stand_in(a: Tensor, keep_copy: bool) -> Tensor:
     nothing is saved, so it shares ``a``'s array.
     """
     if keep_copy:
-        return _wrap(a.data.copy(), a.requires_grad, a.grad_fn)
-    old = _wrap(a.data, a.requires_grad, a.grad_fn)
+        return _wrap(a.array.copy(), a.requires_grad, a.grad_fn)
+    old = _wrap(a.array, a.requires_grad, a.grad_fn)
     old._version = a._version
     return old
 
@@ -80,11 +80,11 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
     """``a ⊙= other`` for a numpy ufunc ⊙ (add, subtract, multiply, divide)."""
     if _records_graph(a, other):
         return assign(a, out_of_place, op_name, other)
-    other_data = other.data if isinstance(other, Tensor) else other
+    other_data = other.array if isinstance(other, Tensor) else other
     if not isinstance(other, (Tensor, np.ndarray)):
-        other_data = _as_tensor(other, a, op_name).data
+        other_data = _as_tensor(other, a, op_name).array
     try:
-        ufunc(a.data, other_data, out=a.data, casting="same_kind")
+        ufunc(a.array, other_data, out=a.array, casting="same_kind")
     except TypeError:
         other_dtype = other.dtype if isinstance(other, Tensor) else type(other).__name__
         raise RuntimeError(
@@ -113,7 +113,7 @@ def assign(a: Tensor, compute: Callable[[Tensor], Tensor], op_name: str,
         return a
     _check_graph_inplace(a, op_name)
     if new_value.dtype != a.dtype:
-        new_value = new_value.to(a.data.dtype)
+        new_value = new_value.to(a.array.dtype)
     _write(a, new_value, op_name)
     _take_history(a, new_value)
     return a
@@ -124,6 +124,6 @@ def fill(a: Tensor, value: Any, op_name: str) -> Tensor:
     if _grad_state.enabled and a.requires_grad:
         fill_value = value
         return assign(a, lambda old: old * 0 + fill_value, op_name)
-    a.data[...] = value.data if isinstance(value, Tensor) else value
+    a.array[...] = value.array if isinstance(value, Tensor) else value
     a._version.value += 1
     return a

@@ -21,12 +21,12 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.matmul(a.data, b.data)
+        return np.matmul(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        a_is_vector, b_is_vector = a.data.ndim == 1, b.data.ndim == 1
+        a_is_vector, b_is_vector = a.array.ndim == 1, b.array.ndim == 1
         a_mat = a.unsqueeze(0) if a_is_vector else a
         b_mat = b.unsqueeze(-1) if b_is_vector else b
         if a_is_vector or b_is_vector:  # give g the dims that the 1-D operands dropped
@@ -58,7 +58,7 @@ def _is_transposed(t: Tensor) -> bool:
     like the original matrix, so the gradient that reaches W is C-contiguous
     and the update ``w -= lr * w.grad`` does not run over strided memory.
     """
-    data = t.data
+    data = t.array
     if data.ndim != 2:
         return False
     flags = data.flags  # a new object on every read: read it once
@@ -67,12 +67,12 @@ def _is_transposed(t: Tensor) -> bool:
 
 def _swap_last_two(t: Tensor) -> Tensor:
     """tᵀ over the last two dims (a transposed view), without the user-facing checks."""
-    n = t.data.ndim
+    n = t.array.ndim
     return Permute.apply(t, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    a_shape, b_shape = a.data.shape, b.data.shape  # numpy's tuples: this runs for every layer
+    a_shape, b_shape = a.array.shape, b.array.shape  # numpy's tuples: this runs for every layer
     if not a_shape or not b_shape:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
@@ -85,10 +85,10 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
             f"({inner_a} columns of the first != {inner_b} rows of the second)"
         )
-    if a.data.dtype != b.data.dtype:
+    if a.array.dtype != b.array.dtype:
         from tinygrad_edu.dtypes import result_type
 
-        common = result_type(a.data, b.data)
+        common = result_type(a.array, b.array)
         a, b = a.to(common), b.to(common)
     try:
         return MatMul.apply(a, b)

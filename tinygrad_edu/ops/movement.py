@@ -31,8 +31,8 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
-        ctx.input_shape = a.data.shape
-        return _view_of(a, a.data.reshape(shape))
+        ctx.input_shape = a.array.shape
+        return _view_of(a, a.array.reshape(shape))
 
     @staticmethod
     def backward(ctx, g):
@@ -51,7 +51,7 @@ class Permute(Function):
             for position, dim in enumerate(dims):
                 inverse[dim] = position
             ctx.inverse = tuple(inverse)
-        return _view_of(a, a.data.transpose(dims))
+        return _view_of(a, a.array.transpose(dims))
 
     @staticmethod
     def backward(ctx, g):
@@ -63,8 +63,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
-        ctx.input_shape = a.data.shape
-        return _view_of(a, np.broadcast_to(a.data, shape))
+        ctx.input_shape = a.array.shape
+        return _view_of(a, np.broadcast_to(a.array, shape))
 
     @staticmethod
     def backward(ctx, g):
@@ -82,9 +82,9 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, a, index):
         ctx.index = index
-        ctx.input_shape = a.data.shape
-        out = _wrap(a.data[index])
-        if out.data.base is not None and np.may_share_memory(out.data, a.data):
+        ctx.input_shape = a.array.shape
+        out = _wrap(a.array[index])
+        if out.array.base is not None and np.may_share_memory(out.array, a.array):
             out._version = a._version  # basic indexing gives a view (advanced gives a copy)
         return out
 
@@ -102,11 +102,11 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, g, index, shape):
         ctx.index = index
-        out = np.zeros(shape, dtype=g.data.dtype)
+        out = np.zeros(shape, dtype=g.array.dtype)
         if _is_basic(index):
-            out[index] = g.data  # no element is selected twice
+            out[index] = g.array  # no element is selected twice
         else:
-            np.add.at(out, index, g.data)
+            np.add.at(out, index, g.array)
         return out
 
     @staticmethod
@@ -120,8 +120,8 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, dim, *tensors):
         ctx.dim = dim
-        ctx.sizes = [t.data.shape[dim] for t in tensors]
-        return np.concatenate([t.data for t in tensors], axis=dim)
+        ctx.sizes = [t.array.shape[dim] for t in tensors]
+        return np.concatenate([t.array for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx, g):
@@ -152,13 +152,13 @@ def resolve_shape(shape: tuple, a: Tensor) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred (-1)")
     if -1 in shape:
-        if known == 0 or a.data.size % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.data.size}")
-        shape = tuple(a.data.size // known if s == -1 else s for s in shape)
-    elif known != a.data.size or any(s < 0 for s in shape):
+        if known == 0 or a.array.size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.array.size}")
+        shape = tuple(a.array.size // known if s == -1 else s for s in shape)
+    elif known != a.array.size or any(s < 0 for s in shape):
         raise RuntimeError(
-            f"shape '{list(shape)}' is invalid for input of size {a.data.size} "
-            f"(input shape {tuple(a.shape)}); the sizes must multiply to {a.data.size}"
+            f"shape '{list(shape)}' is invalid for input of size {a.array.size} "
+            f"(input shape {tuple(a.shape)}); the sizes must multiply to {a.array.size}"
         )
     return shape
 
@@ -239,12 +239,12 @@ def _numpy_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_numpy_index(i) for i in index)
     if isinstance(index, Tensor):
-        if index.data.dtype.kind == "f":
+        if index.array.dtype.kind == "f":
             raise IndexError(
                 "tensors used as indices must be long, int, byte or bool tensors, got "
                 f"{index.dtype}"
             )
-        return index.data
+        return index.array
     if isinstance(index, list):
         array = np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
         if array.dtype.kind == "f":
@@ -271,9 +271,9 @@ def setitem(a: Tensor, index: Any, value: Any) -> None:
             "item assignment (a[index] = value) on tensors that require grad is not "
             "supported; build the result out of place (e.g. with where) or assign under no_grad()"
         )
-    data = value.data if isinstance(value, Tensor) else value
+    data = value.array if isinstance(value, Tensor) else value
     try:
-        a.data[_numpy_index(index)] = data
+        a.array[_numpy_index(index)] = data
     except IndexError as error:
         raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
     a._version.value += 1
@@ -295,7 +295,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
                 f"{tuple(tensors[0].shape)} but got {tuple(t.shape)} for tensor number {i} "
                 f"in the list."
             )
-    dtype = np.result_type(*[t.data.dtype for t in tensors])
+    dtype = np.result_type(*[t.array.dtype for t in tensors])
     tensors = [t.to(dtype) for t in tensors]
     return Cat.apply(d, *tensors)
 

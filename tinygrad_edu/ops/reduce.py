@@ -28,16 +28,16 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
-        ctx.input_shape = a.data.shape
-        ctx.kept_shape = _kept_shape(a.data.shape, dims)
-        return a.data.sum(axis=dims, keepdims=keepdim)
+        ctx.input_shape = a.array.shape
+        ctx.kept_shape = _kept_shape(a.array.shape, dims)
+        return a.array.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        kept, lead = ctx.kept_shape, len(ctx.kept_shape) - g.data.ndim
+        kept, lead = ctx.kept_shape, len(ctx.kept_shape) - g.array.ndim
         # Broadcasting prepends 1s, so g needs reshaping only when the reduced
         # dims are not exactly the leading ones.
-        if (1,) * lead + g.data.shape != kept:
+        if (1,) * lead + g.array.shape != kept:
             g = Reshape.apply(g, kept)
         return Expand.apply(g, ctx.input_shape), None, None
 
@@ -51,14 +51,14 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
-        if a.data.size == 0:
+        if a.array.size == 0:
             raise RuntimeError("max(): cannot reduce an empty tensor (there is no identity)")
-        out = np.max(a.data, axis=dims, keepdims=True)
-        is_max = a.data == out
+        out = np.max(a.array, axis=dims, keepdims=True)
+        is_max = a.array == out
         share = is_max / is_max.sum(axis=dims, keepdims=True)
-        ctx.share = _wrap(share.astype(a.data.dtype))
+        ctx.share = _wrap(share.astype(a.array.dtype))
         ctx.kept_shape = out.shape
-        return out if keepdim else out.reshape(_reduced_shape(a.data.shape, dims))
+        return out if keepdim else out.reshape(_reduced_shape(a.array.shape, dims))
 
     @staticmethod
     def backward(ctx, g):
@@ -74,11 +74,11 @@ class MaxAlongDim(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim, indices):
         kept_indices = np.expand_dims(indices, dim)  # argmax's indices lack the reduced dim
-        chosen = np.zeros(a.data.shape, dtype=a.data.dtype)
+        chosen = np.zeros(a.array.shape, dtype=a.array.dtype)
         np.put_along_axis(chosen, kept_indices, 1, axis=dim)
         ctx.chosen = _wrap(chosen)
         ctx.kept_shape = kept_indices.shape
-        values = np.take_along_axis(a.data, kept_indices, axis=dim)
+        values = np.take_along_axis(a.array, kept_indices, axis=dim)
         return values if keepdim else np.squeeze(values, axis=dim)
 
     @staticmethod
@@ -95,7 +95,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        shifted = a.data - a.data.max(axis=dim, keepdims=True)
+        shifted = a.array - a.array.max(axis=dim, keepdims=True)
         e = np.exp(shifted)
         out = _wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.dim = dim
@@ -117,7 +117,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        shifted = a.data - a.data.max(axis=dim, keepdims=True)
+        shifted = a.array - a.array.max(axis=dim, keepdims=True)
         out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -146,7 +146,7 @@ def _count(shape: tuple, dims: tuple | None) -> int:
 
 
 def _require_float(a: Tensor, name: str) -> None:
-    if a.data.dtype.kind != "f":
+    if a.array.dtype.kind != "f":
         raise RuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be a floating point "
             f"dtype, got {a.dtype}"
@@ -171,9 +171,9 @@ def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
 def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """log Σ exp(a) = m + log Σ exp(a - m) with m the (constant) max: stable, composed."""
     dims = _dims(dim, a.ndim)
-    m = np.max(a.data, axis=dims, keepdims=True)
+    m = np.max(a.array, axis=dims, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
-    shift = _wrap(m.astype(a.data.dtype, copy=False))
+    shift = _wrap(m.astype(a.array.dtype, copy=False))
     out = (a - shift).exp().sum(dims, keepdim=True).log() + shift
     return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
 
@@ -204,7 +204,7 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
         return MaxResult(a, _wrap(np.zeros((), dtype=np.int64)))
     if a.shape[d] == 0:
         raise IndexError(f"max(): Expected reduction dim {d} to have non-zero size")
-    indices = np.argmax(source.data, axis=d)
+    indices = np.argmax(source.array, axis=d)
     values = MaxAlongDim.apply(a, d, keepdim, indices)
     indices = np.expand_dims(indices, d) if keepdim else indices
     return MaxResult(values, _wrap(indices.astype(np.int64)))
@@ -213,10 +213,10 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
 def arg_extreme(a: Tensor, dim: Any, keepdim: bool, numpy_arg: Any) -> Tensor:
     """argmax/argmin: int64 indices (into the flattened tensor when dim is None)."""
     if dim is None:
-        out = np.asarray(numpy_arg(a.data))
+        out = np.asarray(numpy_arg(a.array))
         return _wrap(out.reshape((1,) * a.ndim) if keepdim else out.astype(np.int64))
     d = _dim(dim, a.ndim)
-    out = numpy_arg(a.data, axis=d) if a.ndim else np.zeros((), np.int64)
+    out = numpy_arg(a.array, axis=d) if a.ndim else np.zeros((), np.int64)
     if keepdim and a.ndim:
         out = np.expand_dims(out, d)
     return _wrap(np.asarray(out, dtype=np.int64))

@@ -57,7 +57,7 @@ class Adam(Optimizer):
     def _update(self, param: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        theta = param.data
+        theta = param.array
         if not state:
             state["step"] = 0
             state["exp_avg"] = _wrap(np.zeros_like(theta))
@@ -76,7 +76,7 @@ class Adam(Optimizer):
                 grad = grad + weight_decay * theta
 
         # one scratch array holds each intermediate in turn, so a step allocates once
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        m, v = state["exp_avg"].array, state["exp_avg_sq"].array
         scratch = np.multiply(grad, 1 - beta1, out=np.empty_like(theta), casting="same_kind")
         np.multiply(m, beta1, out=m)
         np.add(m, scratch, out=m)  # m ← β₁ m + (1 − β₁) g
@@ -85,7 +85,7 @@ class Adam(Optimizer):
         np.multiply(v, beta2, out=v)
         np.add(v, scratch, out=v)  # v ← β₂ v + (1 − β₂) g²
         if group["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
+            v = np.maximum(state["max_exp_avg_sq"].array, v, out=state["max_exp_avg_sq"].array)
 
         np.sqrt(v, out=scratch)
         np.divide(scratch, math.sqrt(1 - beta2**step), out=scratch)

@@ -7,7 +7,7 @@ filled in from the optimizer's ``defaults`` where the group did not set them.
 (a momentum buffer, Adam's moment estimates ...).
 
 Subclasses write only ``_update(param, grad, state, group)``: the update of
-one parameter, in place on the numpy arrays ``param.data`` and its state.
+one parameter, in place on the numpy arrays ``param.array`` and its state.
 ``step`` first checks every gradient, and only then updates, so a step that
 fails leaves every parameter as it was.
 """
@@ -111,7 +111,7 @@ class Optimizer:
                 else:
                     if p.grad.grad_fn is not None:
                         p.grad = p.grad.detach()
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
                     p.grad._version.value += 1
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -135,7 +135,7 @@ class Optimizer:
         return loss
 
     def _update(self, param: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
-        """Change ``param.data`` in place, given its gradient array (subclasses write this)."""
+        """Change ``param.array`` in place, given its gradient array (subclasses write this)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _update")
 
     # ----- saving and restoring -------------------------------------------------------
@@ -199,16 +199,16 @@ def _checked_grad(p: Tensor) -> np.ndarray:
             f"a parameter of shape {tuple(p.shape)} has a grad of shape {tuple(grad.shape)}; "
             f"nothing was updated"
         )
-    if grad.data.dtype.kind != "f" or p.data.dtype.kind != "f":
+    if grad.array.dtype.kind != "f" or p.array.dtype.kind != "f":
         raise TypeError(
             f"optimizers update floating point parameters with floating point grads, got a "
             f"parameter of dtype {p.dtype} with a grad of dtype {grad.dtype}"
         )
-    return grad.data
+    return grad.array
 
 
 def _copy(value: Any) -> Any:
-    return _wrap(value.data.copy()) if isinstance(value, Tensor) else value
+    return _wrap(value.array.copy()) if isinstance(value, Tensor) else value
 
 
 def _state_value_for(p: Tensor, key: str, value: Any, index: int) -> Any:
@@ -220,4 +220,4 @@ def _state_value_for(p: Tensor, key: str, value: Any, index: int) -> Any:
             f"loaded state dict's {key!r} for parameter {index} has shape "
             f"{tuple(value.shape)}, but the parameter has shape {tuple(p.shape)}"
         )
-    return _wrap(value.data.astype(p.data.dtype, copy=True))
+    return _wrap(value.array.astype(p.array.dtype, copy=True))

@@ -54,15 +54,15 @@ class SGD(Optimizer):
         if group["maximize"]:
             grad = -grad
         if weight_decay != 0:
-            grad = grad + weight_decay * param.data
+            grad = grad + weight_decay * param.array
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                buffer = state["momentum_buffer"] = _wrap(np.array(grad, dtype=param.data.dtype))
+                buffer = state["momentum_buffer"] = _wrap(np.array(grad, dtype=param.array.dtype))
             else:
-                np.multiply(buffer.data, momentum, out=buffer.data)
+                np.multiply(buffer.array, momentum, out=buffer.array)
                 dampening = group["dampening"]
                 damped = grad if dampening == 0 else (1 - dampening) * grad
-                np.add(buffer.data, damped, out=buffer.data, casting="same_kind")
-            grad = grad + momentum * buffer.data if group["nesterov"] else buffer.data
-        np.subtract(param.data, lr * grad, out=param.data, casting="same_kind")
+                np.add(buffer.array, damped, out=buffer.array, casting="same_kind")
+            grad = grad + momentum * buffer.array if group["nesterov"] else buffer.array
+        np.subtract(param.array, lr * grad, out=param.array, casting="same_kind")

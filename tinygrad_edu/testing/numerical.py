@@ -31,7 +31,7 @@ def _float64_leaves(inputs: Sequence[Any]) -> list:
     """Copies of the inputs as float64 tensors (integer and bool tensors are kept as they are)."""
     leaves = []
     for x in inputs:
-        array = x.data if isinstance(x, Tensor) else np.asarray(x)
+        array = x.array if isinstance(x, Tensor) else np.asarray(x)
         if array.dtype.kind == "f":
             array = array.astype(np.float64)  # always a copy: perturbing it never touches x
         leaves.append(_wrap(array))
@@ -43,7 +43,7 @@ def _weighted_output(fn: Callable, leaves: list, grad_output: np.ndarray | None)
     out = fn(*leaves)
     if not isinstance(out, Tensor):
         raise TypeError(f"the function must return a Tensor, got {type(out).__name__}")
-    values = out.data.astype(np.float64)
+    values = out.array.astype(np.float64)
     if grad_output is None:
         if values.size != 1:
             raise ValueError(
@@ -79,15 +79,15 @@ def numerical_grad(
         raise ValueError(f"eps must be positive, got {eps}")
     leaves = _float64_leaves(inputs)
     upstream = None if grad_output is None else np.asarray(
-        grad_output.data if isinstance(grad_output, Tensor) else grad_output, dtype=np.float64
+        grad_output.array if isinstance(grad_output, Tensor) else grad_output, dtype=np.float64
     )
     gradients: list = []
     with no_grad():
         for leaf in leaves:
-            if leaf.data.dtype.kind != "f":
+            if leaf.array.dtype.kind != "f":
                 gradients.append(None)
                 continue
-            flat = leaf.data.reshape(-1)  # a view of the copy: writing to it perturbs the input
+            flat = leaf.array.reshape(-1)  # a view of the copy: writing to it perturbs the input
             gradient = np.zeros(flat.size)
             for i in range(flat.size):
                 original = flat[i]
@@ -97,7 +97,7 @@ def numerical_grad(
                 minus = _weighted_output(fn, leaves, upstream)
                 flat[i] = original
                 gradient[i] = (plus - minus) / (2 * eps)
-            gradients.append(gradient.reshape(leaf.data.shape))
+            gradients.append(gradient.reshape(leaf.array.shape))
     return gradients
 
 
@@ -133,9 +133,9 @@ def check_random_direction(
         raise TypeError(f"the function must return a Tensor, got {type(out).__name__}")
     v = rng.standard_normal(out.shape)
     directions = [rng.standard_normal(x.shape) for x in wanted]
-    grads = autograd_grad(out, wanted, _wrap(v.astype(out.data.dtype)), allow_unused=True)
+    grads = autograd_grad(out, wanted, _wrap(v.astype(out.array.dtype)), allow_unused=True)
     analytical = float(sum(
-        0.0 if g is None else np.sum(g.data.astype(np.float64) * u)
+        0.0 if g is None else np.sum(g.array.astype(np.float64) * u)
         for g, u in zip(grads, directions)
     ))
 
@@ -146,7 +146,7 @@ def check_random_direction(
         k = 0
         for x, leaf in zip(inputs, moved):
             if isinstance(x, Tensor) and x.requires_grad:
-                leaf.data += step * directions[k]
+                leaf.array += step * directions[k]
                 leaf.requires_grad = True
                 k += 1
         return _weighted_output(fn, moved, v)

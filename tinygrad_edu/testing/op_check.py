@@ -242,10 +242,10 @@ class _Case:
         if self.reference is not None:
             expected = np.asarray(self.reference(*[a.copy() for a in arrays], **keywords))
             if expected.shape != out.shape or not np.allclose(
-                out.data, expected, rtol=1e-7, atol=1e-10, equal_nan=True
+                out.array, expected, rtol=1e-7, atol=1e-10, equal_nan=True
             ):
                 self.fail(f"values differ from the reference:\n  op:        "
-                          f"{np.array_repr(out.data)}\n  reference: {np.array_repr(expected)}",
+                          f"{np.array_repr(out.array)}\n  reference: {np.array_repr(expected)}",
                           arrays, keywords)
         if not out.requires_grad:
             self.fail("the output does not require grad: it is not connected to the inputs",
@@ -269,9 +269,9 @@ class _Case:
     def check_gradient_arrays(self, leaves: list, grads: list, upstream_tensor: Tensor,
                               upstream: np.ndarray, arrays: list, keywords: dict) -> None:
         for i, (leaf, original) in enumerate(zip(leaves, arrays)):
-            if not np.array_equal(leaf.data, original, equal_nan=True):
+            if not np.array_equal(leaf.array, original, equal_nan=True):
                 self.fail(f"input {i} was changed by the op or its backward", arrays, keywords)
-        if not np.array_equal(upstream_tensor.data, upstream, equal_nan=True):
+        if not np.array_equal(upstream_tensor.array, upstream, equal_nan=True):
             self.fail("the upstream gradient was changed by backward", arrays, keywords, upstream)
         for i, (g, leaf) in enumerate(zip(grads, leaves)):
             if g is None:
@@ -280,12 +280,12 @@ class _Case:
                 self.fail(f"the gradient of input {i} has shape {tuple(g.shape)} and dtype "
                           f"{g.dtype}; expected the input's {tuple(leaf.shape)} and "
                           f"{leaf.dtype}", arrays, keywords, upstream)
-            others = [("the upstream gradient", upstream_tensor.data)] + [
-                (f"input {j}", other.data) for j, other in enumerate(leaves)] + [
-                (f"the gradient of input {j}", other.data)
+            others = [("the upstream gradient", upstream_tensor.array)] + [
+                (f"input {j}", other.array) for j, other in enumerate(leaves)] + [
+                (f"the gradient of input {j}", other.array)
                 for j, other in enumerate(grads) if other is not None and j > i]
             for what, array in others:
-                if np.shares_memory(g.data, array):
+                if np.shares_memory(g.array, array):
                     self.fail(f"the gradient of input {i} shares memory with {what}; each "
                               f"gradient must be an array of its own", arrays, keywords, upstream)
 
@@ -294,7 +294,7 @@ class _Case:
         numerical = numerical_grad(lambda *xs: self.call(xs, keywords), arrays, self.eps,
                                    grad_output=upstream)
         for i, (g, num) in enumerate(zip(grads, numerical)):
-            analytical = np.zeros_like(num) if g is None else g.data.astype(np.float64)
+            analytical = np.zeros_like(num) if g is None else g.array.astype(np.float64)
             bad = ~np.isclose(analytical, num, rtol=self.rtol, atol=self.atol)
             if bad.any():
                 missing = "" if g is not None else "; backward gave no gradient"
@@ -311,10 +311,10 @@ class _Case:
     def check_float32(self, arrays: list, keywords: dict, upstream: np.ndarray) -> None:
         leaves = [_wrap(a.astype(np.float32), True) for a in arrays]
         out = self.call(leaves, keywords)
-        out.backward(_wrap(upstream.astype(out.data.dtype)))
+        out.backward(_wrap(upstream.astype(out.array.dtype)))
         for i, leaf in enumerate(leaves):
             g = leaf.grad
-            if g is not None and (g.shape != leaf.shape or g.data.dtype != np.float32):
+            if g is not None and (g.shape != leaf.shape or g.array.dtype != np.float32):
                 self.fail(f"with float32 inputs, the gradient of input {i} has shape "
                           f"{tuple(g.shape)} and dtype {g.dtype}; expected "
                           f"{tuple(leaf.shape)} and float32", arrays, keywords, upstream)

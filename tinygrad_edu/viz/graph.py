@@ -113,7 +113,7 @@ def _fill(
     """Write the boxes and edges of ``root``'s graph into ``drawing`` (see ``draw_graph``)."""
     if root.grad_fn is None:  # a leaf or a constant: there is no graph, only the tensor
         name = names.get(id(root), ("output", root))[0]
-        label = _tensor_label(name, root.shape, root.data.dtype, root, show_values, show_grads)
+        label = _tensor_label(name, root.shape, root.array.dtype, root, show_values, show_grads)
         drawing.body.append(f'\tt0 [label="{label}" {STYLES["output"]}]\n')
         if legend:
             _add_legend(drawing, {"output"}, False)
@@ -266,11 +266,11 @@ def _saved_values(walk: GraphWalk) -> dict:
     for i, node in enumerate(walk.nodes):
         for saved in getattr(node, "_saved", None) or ():
             if type(saved) is _SavedOutput:
-                values[i] = saved.data
+                values[i] = saved.array
             elif isinstance(saved, Tensor) and saved.grad_fn is not None:
                 j = walk.index.get(saved.grad_fn)
                 if j is not None:
-                    values[j] = saved.data
+                    values[j] = saved.array
     return values
 
 
@@ -368,14 +368,14 @@ def _tensor_box(
         kind = "parameter" if name is not None else "leaf"
         if tensor is None:  # the leaf itself is gone
             return kind, dot_label([name or "leaf (freed)"])
-        shape, dtype = tensor.shape, tensor.data.dtype
+        shape, dtype = tensor.shape, tensor.array.dtype
     else:
         kind = "named" if name is not None else "intermediate"
         shape, dtype = node.output_shape, node.output_dtype
     if i == 0:
         kind = "output"
         name = name or "output"
-    value = tensor.data if tensor is not None else saved_values.get(i)
+    value = tensor.array if tensor is not None else saved_values.get(i)
     label = _tensor_label(name, shape, dtype, tensor, show_values, show_grads, value)
     return kind, label
 
@@ -392,13 +392,13 @@ def _tensor_label(
     lines = [name] if name else []
     lines.append(shape_text(shape, dtype))
     if value is None and tensor is not None:
-        value = tensor.data
+        value = tensor.array
     if show_values is not False and value is not None:
         text = preview(value, summarise=show_values is True)
         if text:
             lines.append("value " + text.replace("\n", "\n      "))
     if show_grads and tensor is not None and tensor.grad is not None:
-        grad = tensor.grad.data
+        grad = tensor.grad.array
         text = preview(grad, summarise=show_values is True)
         if text:
             lines.append("grad  " + text.replace("\n", "\n      "))
@@ -416,7 +416,7 @@ def _module_label(group: Any, show_grads: bool, order: dict) -> str:
     for name, p in group.module.named_parameters():
         line = f"{name} {shape_text(p.shape, None)}"
         if show_grads and p.grad is not None:
-            line += f"  grad norm {np.linalg.norm(p.grad.data):.3g}"
+            line += f"  grad norm {np.linalg.norm(p.grad.array):.3g}"
         lines.append(line)
     return dot_label(lines)
 

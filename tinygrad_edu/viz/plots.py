@@ -185,4 +185,4 @@ def _as_array(values: Any) -> np.ndarray:
     """A numpy array from a Tensor (its ``data``), an array or a list."""
     from tinygrad_edu.tensor import Tensor
 
-    return values.data if isinstance(values, Tensor) else np.asarray(values)
+    return values.array if isinstance(values, Tensor) else np.asarray(values)

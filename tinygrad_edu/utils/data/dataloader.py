@@ -32,7 +32,7 @@ def default_collate(batch: list) -> Any:
     if isinstance(first, Tensor):
         if any(example.requires_grad for example in batch):
             return stack(batch)  # records the graph, as torch.stack does
-        return _wrap(np.stack([example.data for example in batch]))
+        return _wrap(np.stack([example.array for example in batch]))
     if isinstance(first, (np.ndarray, np.number, np.bool_)):
         return _wrap(np.stack(batch))
     if isinstance(first, bool):
@@ -131,7 +131,7 @@ class DataLoader:
         def gather(indices: np.ndarray) -> tuple:
             if rows is not None:
                 indices = rows[indices]
-            return tuple(t[indices] if t.requires_grad else _wrap(t.data[indices])
+            return tuple(t[indices] if t.requires_grad else _wrap(t.array[indices])
                          for t in tensors)
 
         return gather
