@@ -184,7 +184,9 @@ def uniform(generator: Generator, count: int, dtype: np.dtype, low: float = 0.0,
     """``count`` draws from U(low, high): x = (bits & (2ᵈ - 1)) · 2⁻ᵈ, then x · (high - low) + low.
 
     d is the number of mantissa bits of ``dtype``. float64 takes 64-bit draws, the
-    others 32-bit draws; float16 computes in float32, as PyTorch does.
+    others 32-bit draws; float16 computes in float32, as PyTorch does. PyTorch's
+    compiler turns x · (high - low) + low into one fused multiply-add (one
+    rounding), so that is what is computed here.
     """
     dtype = np.dtype(dtype)
     digits = _MANTISSA_BITS[dtype]
@@ -193,8 +195,10 @@ def uniform(generator: Generator, count: int, dtype: np.dtype, low: float = 0.0,
     x = (bits & np.uint64(2**digits - 1)).astype(compute) * compute(2.0**-digits)
     if low == 0.0 and high == 1.0:
         return x.astype(dtype, copy=False)
-    low_, high_ = dtype.type(low), dtype.type(high)  # PyTorch casts the bounds first
-    return (x * (compute(high_) - compute(low_)) + compute(low_)).astype(dtype, copy=False)
+    low_, high_ = compute(dtype.type(low)), compute(dtype.type(high))  # cast like PyTorch
+    if compute is np.float64:
+        return random_avx2.fma64(x, float(high_ - low_), float(low_))
+    return random_avx2._fma(x, high_ - low_, low_).astype(dtype, copy=False)
 
 
 # ----- layer 3: normals by Box–Muller -------------------------------------------------------

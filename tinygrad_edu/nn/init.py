@@ -93,13 +93,12 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator: Generator | None = None) -> Tensor:
-    """Fill with N(mean, std²) draws cut to [a, b], by inverting the normal's CDF.
+    """Fill with N(mean, std²) draws that lie in [a, b], by rejection (PyTorch 2.13's recipe).
 
-    PyTorch's recipe: with Φ the standard normal CDF, draw u from
-    U(2Φ(α) - 1, 2Φ(β) - 1) (α, β the bounds in standard units), then
-    x = mean + std·√2·erf⁻¹(u), clamped to [a, b]. The draws are PyTorch's; erf⁻¹
-    is computed in float64 here, so float32 results can differ from PyTorch's in
-    the last bit.
+    If [a, b] holds more than 30 % of the mass: draw N(mean, std²) for the whole
+    tensor, then, while some values fall outside, draw a whole fresh tensor and
+    take its values where they did. Otherwise: uniform candidates in [a, b],
+    accepted when ln u < -½((x - mean)/std)² - (its value at the mode), u uniform.
     """
     def normal_cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
@@ -107,22 +106,38 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    low, high = normal_cdf((a - mean) / std), normal_cdf((b - mean) / std)
+    dtype = tensor.array.dtype
     with no_grad():
-        tensor.uniform_(2 * low - 1, 2 * high - 1, generator=generator)
-        values = _erfinv(tensor.array.astype(np.float64)) * (std * math.sqrt(2.0)) + mean
-        return _write(tensor, np.clip(values.astype(tensor.array.dtype), a, b))
+        if normal_cdf((b - mean) / std) - normal_cdf((a - mean) / std) > 0.3:
+            low, high = float(dtype.type(a)), float(dtype.type(b))
+            result = tensor.normal_(mean, std, generator=generator).array.copy()
+            while True:
+                outside = (result < low) | (result > high)
+                if not outside.any():
+                    break
+                fresh = _wrap(np.empty_like(result)).normal_(mean, std, generator=generator)
+                result = np.where(outside, fresh.array, result)
+            return _write(tensor, result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
 
+        def log_ratio(x: np.ndarray) -> np.ndarray:
+            return ((x - dtype.type(mean)) / dtype.type(std)) ** 2 * dtype.type(-0.5) \
+                - dtype.type(log_peak)
 
-def _erfinv(y: np.ndarray) -> np.ndarray:
-    """erf⁻¹ in float64: a first guess from ln(1 - y²), then Newton steps on math.erf."""
-    x = np.sign(y) * np.sqrt(np.sqrt((2 / (math.pi * 0.147) + np.log1p(-y * y) / 2) ** 2
-                                     - np.log1p(-y * y) / 0.147)
-                             - (2 / (math.pi * 0.147) + np.log1p(-y * y) / 2))
-    erf = np.frompyfunc(math.erf, 1, 1)
-    for _ in range(3):  # Newton: x -= (erf(x) - y) / erf'(x), erf'(x) = 2/√π e^{-x²}
-        x = x - (erf(x).astype(np.float64) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
-    return x
+        def rejected() -> np.ndarray:
+            u = _wrap(np.empty(tensor.shape, dtype)).uniform_(generator=generator).array
+            return np.log(u) > candidates_ratio
+
+        result = tensor.uniform_(a, b, generator=generator).array.copy()
+        candidates_ratio = log_ratio(result)
+        pending = rejected()
+        while pending.any():
+            candidates = _wrap(np.empty(tensor.shape, dtype)).uniform_(a, b, generator=generator)
+            result = np.where(pending, candidates.array, result)
+            candidates_ratio = log_ratio(candidates.array)
+            pending = np.where(pending, rejected(), pending)
+        return _write(tensor, result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

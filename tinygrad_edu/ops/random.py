@@ -249,7 +249,7 @@ def _no_more(kwargs: dict, name: str) -> None:
         raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kwargs)}")
 
 
-def randint(low: int, high: Any = None, size: Any = None, *,
+def randint(low: Any = None, high: Any = None, size: Any = None, *,
             generator: rng.Generator | None = None, dtype: Any = None, device: Any = None,
             requires_grad: bool = False) -> Tensor:
     """Integers in [low, high); ``randint(high, size)`` starts at 0. int64 unless ``dtype``."""
@@ -260,6 +260,8 @@ def randint(low: int, high: Any = None, size: Any = None, *,
         low, high, size = 0, low, high
     elif high is None:  # randint(high, size=...)
         low, high = 0, low
+    elif low is None:  # randint(high=..., size=...)
+        low = 0
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"randint(): size must be a tuple of ints, got {type(size).__name__}")
     shape = _shape(tuple(size))

@@ -110,8 +110,10 @@ class DataLoader:
         n = len(self.dataset)
         _seed_from(self.generator)  # PyTorch's iterator draws its workers' base seed first
         if self.shuffle:
-            order = np.fromiter(RandomSampler(self.dataset, generator=self.generator),
-                                np.int64, n)
+            # list(): run the sampler to its end, as PyTorch does (its last randperm,
+            # even of zero items, advances a given generator)
+            order = np.array(list(RandomSampler(self.dataset, generator=self.generator)),
+                             dtype=np.int64)
         else:
             order = np.arange(n)
         gather = self._tensor_gather()
