@@ -36,7 +36,9 @@ AVAILABLE = _pytorch_uses_avx2()
 
 def _fma(a: np.ndarray, b: np.ndarray | float, c: np.ndarray | float) -> np.ndarray:
     """a · b + c rounded once to float32 (a·b of two float32 values is exact in float64)."""
-    return (np.asarray(a, np.float64) * np.float64(b) + c).astype(f32)
+    exact = np.multiply(a, b, dtype=np.float64)
+    exact += c
+    return exact.astype(f32)
 
 
 # Cephes' logf: ln x = e·ln 2 + ln m, m in [√½, √2), ln(1 + x) by a degree-9 polynomial.
@@ -56,8 +58,8 @@ def log(x: np.ndarray) -> np.ndarray:
     exponent = exponent - small.astype(f32)  # m < √½: use 2m and one less in the exponent
     x = (m - f32(1)) + np.where(small, m, f32(0))
     z = x * x
-    y = np.full_like(x, _LOG_POLY[0])
-    for coefficient in _LOG_POLY[1:]:
+    y = _fma(x, _LOG_POLY[0], _LOG_POLY[1])
+    for coefficient in _LOG_POLY[2:]:
         y = _fma(y, x, coefficient)
     y = y * x
     y = _fma(y, z, exponent * _LN2_LOW)
@@ -72,25 +74,27 @@ _SIN_POLY = (f32(-1.9515295891e-4), f32(8.3321608736e-3), f32(-1.6666654611e-1))
 
 
 def sincos(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sin x, cos x) for float32 x, as ``sincos256_ps``."""
-    sign_sin = np.signbit(x)
-    x = np.abs(x)
+    """(sin x, cos x) for float32 x ≥ 0 (Box–Muller's angles), as ``sincos256_ps``."""
     octant = (x * _FOUR_OVER_PI).astype(np.int32)
-    octant = (octant + 1) & ~1  # even: the nearest multiple of π/4 at or above
+    octant += 1
+    octant &= ~1  # even: the nearest multiple of π/4 at or above
     y = octant.astype(f32)
-    sign_sin = sign_sin ^ ((octant & 4) != 0)
-    sign_cos = (~(octant - 2) & 4) != 0
+    negate_sin = (octant & 4) != 0
+    negate_cos = ((octant - 2) & 4) == 0
     sine_first = (octant & 2) == 0  # which polynomial gives the sine
     for part in _PI_OVER_4:  # x - y·π/4 in three parts, for precision
         x = _fma(y, part, x)
     z = x * x
-    cos_poly = _fma(_fma(np.full_like(z, _COS_POLY[0]), z, _COS_POLY[1]), z, _COS_POLY[2])
-    cos_poly = _fma(cos_poly * z, z, -(z * f32(0.5)).astype(np.float64)) + f32(1)
-    sin_poly = _fma(_fma(np.full_like(z, _SIN_POLY[0]), z, _SIN_POLY[1]), z, _SIN_POLY[2])
+    cos_poly = _fma(_fma(z, _COS_POLY[0], _COS_POLY[1]), z, _COS_POLY[2])
+    cos_poly = _fma(cos_poly * z, z, -(z * f32(0.5)).astype(np.float64))
+    cos_poly += f32(1)
+    sin_poly = _fma(_fma(z, _SIN_POLY[0], _SIN_POLY[1]), z, _SIN_POLY[2])
     sin_poly = _fma(sin_poly * z, x, x)
     sin = np.where(sine_first, sin_poly, cos_poly)
     cos = np.where(sine_first, cos_poly, sin_poly)
-    return np.where(sign_sin, -sin, sin), np.where(sign_cos, -cos, cos)
+    np.negative(sin, out=sin, where=negate_sin)
+    np.negative(cos, out=cos, where=negate_cos)
+    return sin, cos
 
 
 def box_muller_blocks(u1: np.ndarray, u2: np.ndarray, mean: np.float32,

@@ -143,7 +143,7 @@ def _integers(generator: rng.Generator, count: int, low: int, high: int,
     span = high - low
     wide = span >= 2**28
     bits = generator.random64(count) if wide else generator.random32(count)
-    values = (bits % np.uint64(span)).astype(np.int64)
+    values = (bits % bits.dtype.type(span)).astype(np.int64)
     return (values + np.int64(low)).astype(np_dtype)
 
 
