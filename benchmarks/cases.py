@@ -284,7 +284,8 @@ def run_random_draws(n_values: int, target_ratio: float, rounds: int) -> list[Ro
     ):
         runners = {"numpy": reference, "tg": lambda f=ours: f(n_values)}
         if models_torch is not None:
-            runners["torch"] = lambda f=getattr(torch, theirs): f(n_values)
+            torch_draw = getattr(torch, theirs)
+            runners["torch"] = lambda f=torch_draw: f(n_values)
         ms = {key: seconds * 1e3 for key, seconds in
               interleaved_medians(runners, rounds, 1).items()}
         ratio = ms["tg"] / ms["numpy"]
