@@ -148,7 +148,7 @@ def run_backward(
         pending[node] = pending[node] + grad if node in pending else grad
     ready = [node for node in dict.fromkeys(root_nodes) if dependencies.get(node, 0) == 0]
 
-    previous = _grad_state.enabled
+    previous, anomaly = _grad_state.enabled, _AnomalyState.enabled  # this thread's modes
     _grad_state.enabled = create_graph
     try:
         while ready:
@@ -181,7 +181,7 @@ def run_backward(
                         f"{node.name()}.backward returned {len(grads)} gradients; "
                         f"expected {len(next_nodes)}, one per input of forward"
                     )
-                if _AnomalyState.enabled:
+                if anomaly:
                     _check_nan(node, grads)
             if not retain_graph and node._saved is not None:
                 node.release()
