@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import _per_thread
-from tinygrad_edu.tensor import Tensor, _wrap
+from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _wrap
 
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or to read saved tensors after "
@@ -296,6 +296,8 @@ def gradient_edge(t: Tensor) -> Function | AccumulateGrad:
         return t.grad_fn
     acc = t._accumulator
     if acc is None:
+        if t.array.dtype.kind != "f":  # set by `t.requires_grad = True`, which nothing checks
+            raise RuntimeError(_INT_GRAD_MESSAGE.format(t.dtype))
         acc = t._accumulator = AccumulateGrad(t)
     return acc
 
