@@ -1,0 +1,157 @@
+"""PyTorch as the oracle for the everyday tensor API of tutorials (issue 12): the same
+calls give the same values, dtypes, gradients and error types. Skipped without torch."""
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(12)
+POS = RNG.uniform(0.3, 2.0, (3, 4))
+SIGNED = RNG.uniform(-2.0, 2.0, (2, 3, 4))
+WITH_ZEROS = np.array([[2.0, 0.0, 3.0, -1.5], [0.0, 0.0, 5.0, 2.0], [1.5, -2.0, 0.5, 3.0]])
+
+
+def run_both(fn, *arrays, rtol=1e-10):
+    """fn on our tensors and on torch's (float64): values, dtypes and gradients agree."""
+    ours = [tg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, expected = fn(tg, *ours), fn(torch, *theirs)
+    assert str(out.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=rtol,
+                               atol=1e-12)
+    if not expected.requires_grad:
+        return
+    upstream = RNG.standard_normal(tuple(expected.shape))
+    out.backward(tg.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    for x, t in zip(ours, theirs):
+        if t.grad is None:
+            assert x.grad is None or not x.grad.numpy().any()
+            continue
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=1e-12)
+
+
+def same_values(fn, *arrays):
+    """fn on our tensors and torch's (no grad): values and dtype agree exactly."""
+    out = fn(tg, *[tg.tensor(a) for a in arrays])
+    expected = fn(torch, *[torch.tensor(a) for a in arrays])
+    outs, expecteds = (out, expected) if isinstance(out, tuple) else ((out,), (expected,))
+    for o, e in zip(outs, expecteds):
+        assert str(o.dtype).split(".")[-1] == str(e.dtype).split(".")[-1], (o.dtype, e.dtype)
+        assert o.shape == tuple(e.shape)
+        np.testing.assert_allclose(o.numpy(), e.numpy(), rtol=1e-6, atol=1e-12)
+
+
+def same_error(fn, *arrays):
+    """fn raises the same exception type in both; returns our message."""
+    with pytest.raises(Exception) as theirs:
+        fn(torch, *[torch.tensor(a) for a in arrays])
+    with pytest.raises(theirs.type) as ours:
+        fn(tg, *[tg.tensor(a) for a in arrays])
+    return str(ours.value)
+
+
+POINTWISE = {
+    "log10_log2": (lambda m, a: a.log10() + m.log2(a), POS),
+    "exp2_expm1": (lambda m, x: x.exp2() * m.expm1(x), SIGNED),
+    "tan_atan": (lambda m, a: m.tan(a * 0.5) + a.atan() + m.arctan(a), POS),
+    "rounding": (lambda m, x: x.floor() + m.ceil(x) + x.trunc() + m.round(x) + x.frac(), SIGNED),
+    "round_decimals": (lambda m, x: m.round(x, decimals=2) + x.round(decimals=-1), SIGNED * 50),
+    "remainder_fmod": (lambda m, x, d: x % d + m.remainder(x, 1.3) + m.fmod(x, d),
+                       SIGNED * 3, SIGNED[1] + 2.7),
+    "div_rounding": (lambda m, x, d: m.div(x, d, rounding_mode="floor")
+                     + x.div(d, rounding_mode="trunc"), SIGNED * 3, POS + 0.1),
+    "clamp_min_max": (lambda m, x: x.clamp_min(-0.5) + m.clamp_max(x, 0.7), SIGNED),
+}
+
+REDUCTIONS = {
+    "aliases": (lambda m, x: x.sum(axis=(0, 2), keepdims=True).sum() + m.mean(x, axis=1)
+                + x.amax(axis=1) + m.amin(x, axis=1, keepdims=False)
+                + x.logsumexp(axis=1) + x.max(axis=1).values + m.min(x, axis=1)[0], SIGNED),
+    "var_std_unbiased": (lambda m, x: x.std(1, True) + x.std(1, False) + m.var(x, 1, True, False)
+                         + x.var(True) + x.std(unbiased=False) + x.var(axis=1, unbiased=False),
+                         SIGNED),
+    "prod": (lambda m, x: x.prod() + x.prod(1).sum() + m.prod(x, 0, keepdim=True).sum(),
+             WITH_ZEROS),
+    "prod_no_zeros": (lambda m, x: x.prod(-1) + m.prod(x, axis=-1), SIGNED),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POINTWISE))
+def test_pointwise_like_torch(name):
+    fn, *arrays = POINTWISE[name]
+    run_both(fn, *arrays)
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_reductions_like_torch(name):
+    fn, *arrays = REDUCTIONS[name]
+    run_both(fn, *arrays)
+
+
+INTEGER_VALUES = {
+    "floor_divide": (lambda m, a, b: (a // b, m.floor_divide(a, 3), 7 // b, a // 2.5),
+                     np.array([-7, 7, -8, 8]), np.array([2, -2, 3, -3])),
+    "remainder": (lambda m, a, b: (a % b, m.remainder(a, -3), 7 % b, m.fmod(a, b)),
+                  np.array([-7, 7, -8, 8]), np.array([2, -2, 3, -3])),
+    "div_rounding": (lambda m, a, b: (m.div(a, b, rounding_mode="trunc"),
+                                      a.div(b, rounding_mode="floor"), m.div(a, b)),
+                     np.array([-7, 7, -8, 8]), np.array([2, -2, 3, -3])),
+    "float_functions_of_ints": (lambda m, a: (a.log10(), m.exp2(a), a.expm1(), m.log2(a),
+                                              a.floor(), m.round(a), a.trunc()),
+                                np.array([1, 2, 30])),
+    "all_any": (lambda m, a: (a.all(), m.any(a, 0), a.all(dim=1, keepdim=True), a.any(axis=1)),
+                np.array([[1, 0, 2], [3, 4, 5]])),
+    "prod_int": (lambda m, a: (a.prod(), a.prod(0), m.prod(a, 1, keepdim=True)),
+                 np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int32)),
+    "argmax_alias": (lambda m, x: (x.argmax(axis=1), m.argmin(x, axis=0, keepdims=True)),
+                     SIGNED),
+    "sum_dtype": (lambda m, a: (a.sum(dtype=m.float64), a.mean(dtype=m.float32)),
+                  np.array([[1, 2], [3, 4]])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTEGER_VALUES))
+def test_values_and_dtypes_like_torch(name):
+    fn, *arrays = INTEGER_VALUES[name]
+    same_values(fn, *arrays)
+
+
+def test_format_like_torch():
+    for value in (0.123456, 3.0, -2.5e-7):
+        assert f"{tg.tensor(value):.4f}" == f"{torch.tensor(value):.4f}"
+        assert f"{tg.tensor(value):>10.2e}" == f"{torch.tensor(value):>10.2e}"
+    assert f"{tg.tensor(7):04d}" == f"{torch.tensor(7):04d}"
+    with pytest.raises(TypeError):
+        format(torch.tensor([1.5]), ".4f")
+    assert tg.ones(2, 3).nelement() == torch.ones(2, 3).nelement()
+
+
+ERRORS = {
+    "integer_floor_divide_by_zero": (lambda m, a: a // m.tensor([1, 0]), np.array([1, 2])),
+    "integer_remainder_by_zero": (lambda m, a: a % 0, np.array([1, 2])),
+    "frac_of_long": (lambda m, a: a.frac(), np.array([1, 2])),
+    "round_decimals_of_long": (lambda m, a: a.round(decimals=1), np.array([1, 2])),
+    "bad_rounding_mode": (lambda m, a: a.div(2, rounding_mode="up"), np.array([1.0])),
+    "prod_of_a_tuple_of_dims": (lambda m, a: a.prod((0, 1)), POS),
+    "dim_and_axis": (lambda m, a: a.sum(dim=0, axis=0), POS),
+    "unbiased_and_correction": (lambda m, a: a.var(0, unbiased=True, correction=1), POS),
+    "format_of_a_vector": (lambda m, a: format(a, ".2f"), POS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_errors_like_torch(name):
+    fn, *arrays = ERRORS[name]
+    same_error(fn, *arrays)
+
+
+def test_floor_divide_backward_raises_like_torch():
+    for m in (tg, torch):
+        a = m.tensor([1.5, 2.5], requires_grad=True)
+        with pytest.raises(RuntimeError, match="derivative for aten::floor_divide"):
+            (a // 2).sum().backward()
+
