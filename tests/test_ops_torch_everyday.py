@@ -155,3 +155,68 @@ def test_floor_divide_backward_raises_like_torch():
         with pytest.raises(RuntimeError, match="derivative for aten::floor_divide"):
             (a // 2).sum().backward()
 
+
+INDEX = np.array([[0, 3], [2, 2], [1, 0]])
+MASK = np.array([[True, False, False, True], [False, False, True, False],
+                 [True, True, False, False]])
+
+
+def _index(m, array=INDEX):
+    return m.tensor(array)
+
+
+INDEXING = {
+    "gather": (lambda m, a: a.gather(1, _index(m)).sum()
+               + m.gather(a, 0, _index(m, np.array([[0, 2, 1, 2], [2, 0, 0, 1]]))), POS),
+    "scatter": (lambda m, a, s: a.scatter(1, _index(m, np.array([[0, 3], [2, 1], [1, 0]])), s)
+                + m.scatter(a, 0, _index(m, np.array([[2, 0, 1, 1]])), 1.5), POS, POS[:, :2]),
+    "scatter_add": (lambda m, a, s, t: a.scatter_add(1, _index(m), s)
+                    + m.scatter_add(a, 0, _index(m, np.array([[2, 2, 0, 1]])), t),
+                    POS, SIGNED[0, :, :2], SIGNED[1, :1]),
+    "index_select": (lambda m, a: a.index_select(1, m.tensor([3, 0, 3]))
+                     + m.index_select(a, 0, m.tensor([2, 2, 1])).sum(0)[:3], POS),
+    "take_along_dim": (lambda m, a: m.take_along_dim(a, a.argmax(1, keepdim=True), 1)
+                       + a.take_along_dim(m.tensor([[1], [0], [2]]), dim=1), POS),
+    "masked_fill": (lambda m, a: a.masked_fill(m.tensor(MASK), -2.0)
+                    + m.masked_fill(a, m.tensor(MASK[0]), 0.5), POS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEXING))
+def test_indexing_like_torch(name):
+    fn, *arrays = INDEXING[name]
+    run_both(fn, *arrays)
+
+
+def test_masked_fill_value_gradient_and_in_place_ops_like_torch():
+    results = []
+    for m in (tg, torch):
+        value = m.tensor(0.5, dtype=m.float64, requires_grad=True)
+        base = m.tensor(POS, requires_grad=True)
+        h = base * 2
+        h.masked_fill_(m.tensor(MASK), value)
+        h.scatter_add_(1, m.tensor(INDEX), m.ones(3, 2, dtype=m.float64))
+        h.scatter_(0, m.tensor([[1, 2, 0, 1]]), 7.0)
+        (h * m.tensor(SIGNED[0])).sum().backward()
+        results.append((h.detach().numpy().copy(), value.grad.numpy(), base.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+INDEX_ERRORS = {
+    "gather_float_index": (lambda m, a: a.gather(1, m.tensor([[0.0]])), POS),
+    "gather_out_of_bounds": (lambda m, a: a.gather(1, m.tensor([[0, 9]])), POS),
+    "gather_wrong_ndim": (lambda m, a: a.gather(1, m.tensor([0])), POS),
+    "gather_bad_dim": (lambda m, a: a.gather(2, m.tensor([[0]])), POS),
+    "scatter_small_src": (lambda m, a: a.scatter(1, m.tensor([[0, 1]]), m.ones(1, 1)), POS),
+    "index_select_matrix": (lambda m, a: a.index_select(0, m.tensor([[0]])), POS),
+    "index_select_out_of_range": (lambda m, a: a.index_select(0, m.tensor([3])), POS),
+    "masked_fill_long_mask": (lambda m, a: a.masked_fill(m.tensor([1, 0, 1, 0]), 0.0), POS),
+    "masked_fill_vector_value": (lambda m, a: a.masked_fill(m.tensor(MASK), m.ones(2)), POS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEX_ERRORS))
+def test_indexing_errors_like_torch(name):
+    fn, *arrays = INDEX_ERRORS[name]
+    same_error(fn, *arrays)

@@ -7,6 +7,9 @@
 from tinygrad_edu.tensor import Size, Tensor  # isort: skip
 # The op families that attach their thin methods to Tensor (x.sum, x.floor, x.gather ...).
 from tinygrad_edu.ops import pointwise, reduce_methods  # isort: skip  # noqa: F401
+from tinygrad_edu.ops.indexing import (  # isort: skip
+    gather, index_select, masked_fill, scatter, scatter_add, take_along_dim,
+)
 from tinygrad_edu import autograd
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (
