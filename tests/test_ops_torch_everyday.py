@@ -220,3 +220,67 @@ INDEX_ERRORS = {
 def test_indexing_errors_like_torch(name):
     fn, *arrays = INDEX_ERRORS[name]
     same_error(fn, *arrays)
+
+
+DISTINCT = RNG.permutation(24).reshape(2, 3, 4) / 7.0 - 1.5  # no ties: one sorted order
+SHAPE_OPS = {
+    "sort": (lambda m, x: x.sort(-1).values + m.sort(x, dim=0, descending=True)[0].sum(0),
+             DISTINCT),
+    "topk": (lambda m, x: x.topk(2).values.sum(-1) + m.topk(x, 2, dim=1, largest=False)[0].sum(),
+             DISTINCT),
+    "cumsum_cumprod": (lambda m, x: x.cumsum(1) + m.cumprod(x, -1) + x.cumprod(dim=0), WITH_ZEROS),
+    "repeat": (lambda m, x: x.repeat(2, 1, 3).sum(0) * 1.0, SIGNED),
+    "flip_roll": (lambda m, x: x.flip(0, 2) + m.roll(x, (1, -2), (1, 2)) + m.roll(x, 3), SIGNED),
+    "narrow_unbind": (lambda m, x: x.narrow(2, 1, 2).sum(-1) + m.stack(x.unbind(1), 1)[..., :3]
+                      .sum(-1), SIGNED),
+    "tril_triu": (lambda m, x: x.tril() + m.triu(x, diagonal=1) * 2 + x.tril(-1) + m.tril(x, 2),
+                  SIGNED),
+    "diag_trace": (lambda m, a, r: m.diag(a, 1).sum() + a.diag(-1) * 2 + m.trace(a)
+                   + m.diag(r, -1).sum(0)[:2], POS, POS[0]),
+    "ravel": (lambda m, x: x.ravel() * 1.0, SIGNED),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_OPS))
+def test_sorting_scans_and_shape_ops_like_torch(name):
+    fn, *arrays = SHAPE_OPS[name]
+    run_both(fn, *arrays)
+
+
+SORT_VALUES = {
+    "sort_ties": (lambda m, x: tuple(x.sort(stable=True))
+                  + tuple(x.sort(dim=0, descending=True, stable=True)),
+                  np.array([[3.0, 1.0, 2.0, 1.0], [0.0, 5.0, 5.0, -1.0]])),
+    "argsort": (lambda m, x: (x.argsort(), m.argsort(x, dim=0, descending=True, stable=True)),
+                np.array([[3, 1, 2, 1], [0, 5, 5, -1]])),
+    "topk_ties": (lambda m, x: tuple(x.topk(2)) + tuple(m.topk(x, 2, largest=False)),
+                  np.array([[3.0, 1.0, 2.0, 1.0], [0.0, 5.0, 5.0, -1.0]])),
+    "scans_of_ints": (lambda m, x: (x.cumsum(0), m.cumprod(x, 1), x.cumsum(1, dtype=m.float64)),
+                      np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int32)),
+    "tril_of_ints": (lambda m, x: (x.tril(), m.triu(x, -1), x.repeat(2, 1), m.flip(x, [1])),
+                     np.array([[1, 2, 3], [4, 5, 6]])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SORT_VALUES))
+def test_sort_and_shape_values_like_torch(name):
+    fn, *arrays = SORT_VALUES[name]
+    same_values(fn, *arrays)
+
+
+SHAPE_ERRORS = {
+    "topk_too_many": (lambda m, x: x.topk(5), POS),
+    "repeat_too_few": (lambda m, x: x.repeat(2), POS),
+    "narrow_too_long": (lambda m, x: x.narrow(1, 3, 2), POS),
+    "tril_of_vector": (lambda m, x: x[0].tril(), POS),
+    "diag_of_3d": (lambda m, x: m.diag(x), SIGNED),
+    "cumsum_bad_dim": (lambda m, x: x.cumsum(3), SIGNED),
+    "flip_bad_dim": (lambda m, x: x.flip(3), SIGNED),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_ERRORS))
+def test_sort_and_shape_errors_like_torch(name):
+    fn, *arrays = SHAPE_ERRORS[name]
+    same_error(fn, *arrays)
+

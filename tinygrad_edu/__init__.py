@@ -10,6 +10,11 @@ from tinygrad_edu.ops import pointwise, reduce_methods  # isort: skip  # noqa: F
 from tinygrad_edu.ops.indexing import (  # isort: skip
     gather, index_select, masked_fill, scatter, scatter_add, take_along_dim,
 )
+from tinygrad_edu.ops.rearrange import (  # isort: skip
+    diag, flip, fliplr, flipud, narrow, ravel, roll, trace, tril, triu, unbind,
+)
+from tinygrad_edu.ops.scan import cumprod, cumsum  # isort: skip
+from tinygrad_edu.ops.sorting import argsort, sort, topk  # isort: skip
 from tinygrad_edu import autograd
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (
