@@ -284,3 +284,64 @@ def test_sort_and_shape_errors_like_torch(name):
     fn, *arrays = SHAPE_ERRORS[name]
     same_error(fn, *arrays)
 
+
+DATA = RNG.standard_normal(50)
+COUNTING = {
+    "isclose": (lambda m, a, b: (m.isclose(a, b), a.isclose(b, rtol=0.3, atol=0.1),
+                                 m.isclose(a, a + 1e-9)), POS, POS * 1.2),
+    "unique": (lambda m, a: m.unique(a, return_inverse=True, return_counts=True),
+               np.array([3, 1, 3, 2, 1, 1])),
+    "unique_rows": (lambda m, a: a.unique(dim=0), np.array([[1, 2], [0, 5], [1, 2]])),
+    "bincount": (lambda m, a, w: (m.bincount(a), a.bincount(minlength=9), m.bincount(a, w)),
+                 np.array([1, 1, 3, 0, 6]), np.array([0.5, 1.0, 2.0, 3.0, 4.0])),
+    "histc": (lambda m, x: (m.histc(x), x.histc(bins=7, min=-1, max=1), m.histc(x, 5, 0, 0)),
+              DATA),
+    "histogram": (lambda m, x: tuple(m.histogram(x, bins=6)) + tuple(
+        x.histogram(5, range=(-1.0, 1.0), density=True)), DATA),
+    "histogram_edges_weights": (lambda m, x, e: tuple(m.histogram(x, e, weight=x.abs())),
+                                DATA, np.array([-3.0, -0.5, 0.0, 0.25, 3.0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTING))
+def test_counting_like_torch(name):
+    fn, *arrays = COUNTING[name]
+    same_values(fn, *arrays)
+
+
+COUNTING_ERRORS = {
+    "isclose_dtypes": (lambda m, a: m.isclose(a, a.float()), POS),
+    "bincount_negative": (lambda m, a: m.bincount(a - 5), np.array([1, 2])),
+    "bincount_float": (lambda m, a: m.bincount(a), np.array([1.0])),
+    "histc_long": (lambda m, a: m.histc(a), np.array([1, 2])),
+    "histc_no_bins": (lambda m, a: m.histc(a, bins=0), POS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTING_ERRORS))
+def test_counting_errors_like_torch(name):
+    fn, *arrays = COUNTING_ERRORS[name]
+    same_error(fn, *arrays)
+
+
+EINSUM = {
+    "matmul_and_batched": (lambda m, x, w: m.einsum("bij,jk->bik", x, w)
+                           + m.einsum("...j,jk", x, w), SIGNED, POS.T),
+    "attention_scores": (lambda m, x: m.einsum("bqd,bkd->bqk", x, x * 2), SIGNED),
+    "diagonal_trace_outer": (lambda m, a, r: m.einsum("ii->i", a[:, :3]).sum()
+                             + m.einsum("ii", a[:, :3]) + m.einsum("i,j->ij", r, r), POS, POS[0]),
+    "sum_away": (lambda m, x: m.einsum("bij->j", x) + m.einsum("bij,bij->j", x, x), SIGNED),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EINSUM))
+def test_einsum_like_torch(name):
+    fn, *arrays = EINSUM[name]
+    run_both(fn, *arrays)
+
+
+def test_einsum_errors_like_torch():
+    same_error(lambda m, a: m.einsum("ij,jk->ik", a, a), POS)
+    same_error(lambda m, a: m.einsum("ij,jk->ik", a), POS)
+    same_error(lambda m, a: m.einsum("i,i->", a, a.float()), POS[0])
+    same_error(lambda m, a: m.einsum("ij->i", a[0]), POS)

@@ -7,6 +7,10 @@
 from tinygrad_edu.tensor import Size, Tensor  # isort: skip
 # The op families that attach their thin methods to Tensor (x.sum, x.floor, x.gather ...).
 from tinygrad_edu.ops import pointwise, reduce_methods  # isort: skip  # noqa: F401
+from tinygrad_edu.ops.counting import (  # isort: skip
+    bincount, histc, histogram, isclose, unique,
+)
+from tinygrad_edu.ops.einsum import einsum  # isort: skip
 from tinygrad_edu.ops.indexing import (  # isort: skip
     gather, index_select, masked_fill, scatter, scatter_add, take_along_dim,
 )
