@@ -383,3 +383,39 @@ def test_a_784_256_10_mlp_collapsed_gives_a_small_page():
     assert stats["max"] == float(weight.leaf_grad.max())
     assert stats["mean"] == float(weight.leaf_grad.astype(np.float64).mean())
     assert re.findall(r'<g id="tgv_(m\d)" class="node"', page) == ["m1", "m0"]
+
+
+# ----- the examples write the page -------------------------------------------------------------
+def example(name: str, monkeypatch):
+    """examples/NAME.py as a module (its ``common`` helper importable, as when run)."""
+    import importlib.util
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "examples"
+    monkeypatch.syspath_prepend(str(folder))
+    spec = importlib.util.spec_from_file_location(f"example_{name}", folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_backprop_by_hand_writes_the_page_next_to_its_svg(tmp_path, monkeypatch, capsys):
+    backprop = example("backprop_by_hand", monkeypatch)
+    monkeypatch.setattr("sys.argv", ["backprop_by_hand.py", "--quick", "--out", str(tmp_path)])
+    assert backprop.main() == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backprop_graph.svg",
+                                                          "backprop_watch.html"]
+    data = page_json((tmp_path / "backprop_watch.html").read_text(encoding="utf-8"))
+    names = [s["output_name"] for s in data["steps"] if s["phase"] == "backward"]
+    assert names[5] == "z_out (grad = δ_out) (4, 1)" and names[10] == "z_hid (grad = δ_hid) (4, 3)"
+    assert f"wrote {tmp_path / 'backprop_watch.html'}" in capsys.readouterr().out
+
+
+def test_the_xor_demo_writes_the_page_and_says_where(tmp_path, monkeypatch):
+    xor = example("xor", monkeypatch)
+    params = xor.init_params(np.random.default_rng(0))
+    written = xor.draw_the_graph(params, tmp_path)
+    assert tmp_path / "xor_watch.html" in written  # main() prints every written file's name
+    page = (tmp_path / "xor_watch.html").read_text(encoding="utf-8")
+    assert len(page_json(page)["steps"]) == 24 and 'id="tgv_op0"' in page
+    assert all(p.grad is None for p in params.values())  # left for training as it was
