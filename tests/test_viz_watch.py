@@ -275,6 +275,8 @@ def test_bad_input_raises_and_runs_nothing():
         watch_backward(E, names, collapse=nn.Linear)
     with pytest.raises(TypeError, match="title must be a str"):
         watch_backward(E, names, title=3)
+    with pytest.raises(TypeError, match="retain_graph and forward must be True or False"):
+        watch_backward(E, names, retain_graph=1)
     assert all(p.grad is None for p in params.values())
     E.backward()  # the graph is still whole
     with pytest.raises(RuntimeError, match="already ran through this graph"):

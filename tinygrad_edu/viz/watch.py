@@ -41,6 +41,7 @@ from tinygrad_edu.viz.graph import (
 )
 from tinygrad_edu.viz.labels import shape_text
 from tinygrad_edu.viz.walk import GraphWalk, backward_order
+from tinygrad_edu.viz.watch_page import iframe_html, page_html, svg_with_ids
 
 DERIVATIVE_MARKS = ("d/d", "↦", "∂")  # how the ops' docstrings state a derivative
 
@@ -105,8 +106,6 @@ class BackwardWatch:
 
     @property
     def html(self) -> str:
-        from tinygrad_edu.viz.watch_page import page_html
-
         return page_html(self)
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -124,9 +123,7 @@ class BackwardWatch:
         self.path = target
         return target
 
-    def _repr_html_(self) -> str:
-        from tinygrad_edu.viz.watch_page import iframe_html
-
+    def _repr_html_(self) -> str:  # Jupyter shows this
         return iframe_html(self.html)
 
     def __repr__(self) -> str:
@@ -163,17 +160,7 @@ def watch_backward(
     Graphviz's ``dot`` is needed (for the drawing); without it
     ``GraphvizNotFoundError`` is raised before anything is run.
     """
-    if not isinstance(loss, Tensor):
-        raise TypeError(f"watch_backward expects a Tensor (the loss), got {type(loss).__name__}")
-    if loss.grad_fn is None:
-        raise RuntimeError(
-            "watch_backward needs the output of a computation (a tensor with a grad_fn); "
-            "this tensor is a leaf or does not require grad, so backward has nothing to run"
-        )
-    if not isinstance(retain_graph, bool) or not isinstance(forward, bool):
-        raise TypeError("retain_graph and forward must be True or False")
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    _check_arguments_of_watch(loss, retain_graph, forward, title)
     start = _initial_gradient(loss, gradient, 0)
     names = _check_arguments(loss, params, "auto", False, rankdir, 500)
     walk = GraphWalk(loss.grad_fn)
@@ -185,8 +172,6 @@ def watch_backward(
     drawing = draw_graph(loss, params, show_values="auto", show_grads=False, show_order=True,
                          collapse=collapse, rankdir=rankdir, legend=False)
     groups = find_groups(walk, chosen_modules(params, collapse)) if collapse is not None else []
-    from tinygrad_edu.viz.watch_page import svg_with_ids
-
     svg = svg_with_ids(drawing)  # needs dot: raises before anything has run
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -200,6 +185,20 @@ def watch_backward(
     if path is not None:
         watch.save(path)
     return watch
+
+
+def _check_arguments_of_watch(loss: Any, retain_graph: Any, forward: Any, title: Any) -> None:
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"watch_backward expects a Tensor (the loss), got {type(loss).__name__}")
+    if loss.grad_fn is None:
+        raise RuntimeError(
+            "watch_backward needs the output of a computation (a tensor with a grad_fn); "
+            "this tensor is a leaf or does not require grad, so backward has nothing to run"
+        )
+    if not isinstance(retain_graph, bool) or not isinstance(forward, bool):
+        raise TypeError("retain_graph and forward must be True or False")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
 
 
 class _Recorder:
