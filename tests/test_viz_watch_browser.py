@@ -176,6 +176,7 @@ def test_forward_steps_and_the_leaves_grad_at_the_end(browser, xor_page):
 
 def test_arrow_keys_slider_and_play(browser, xor_page):
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     open_page(browser, xor_page["path"])
     body = browser.find_element("tag name", "body")
@@ -193,13 +194,14 @@ def test_arrow_keys_slider_and_play(browser, xor_page):
     browser.execute_script("var s = document.getElementById('tg-slider'); s.value = 12;"
                            "s.dispatchEvent(new Event('input'));")
     assert position(browser) == 12
-    click(browser, "play")
-    browser.implicitly_wait(0)
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, 3).until(lambda b: position(b) == 13)
+    click(browser, "play")  # one step a second
+    WebDriverWait(browser, 5, poll_frequency=0.1).until(lambda b: position(b) >= 13)
     click(browser, "play")  # pause
     assert browser.find_element("id", "tg-play").text.endswith("Play")
+    paused_at = position(browser)
+    assert 13 <= paused_at < len(xor_page["watch"].steps)
+    click(browser, "reset")
+    assert position(browser) == 0
 
 
 def png_pixels(png: bytes) -> np.ndarray:
