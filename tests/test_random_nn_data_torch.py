@@ -156,3 +156,12 @@ def test_a_seeded_training_script_prints_pytorchs_losses():
     ours, theirs = run(tg, data), run(torch, torch_data)
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
     same_state()
+
+
+@pytest.mark.parametrize("padding_idx", [None, 3])
+def test_embedding_has_pytorchs_weights(padding_idx):
+    seeded(0)
+    ours = nn.Embedding(100, 17, padding_idx=padding_idx)
+    theirs = torch.nn.Embedding(100, 17, padding_idx=padding_idx)
+    np.testing.assert_array_equal(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
+    same_state()
