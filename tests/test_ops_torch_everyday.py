@@ -386,3 +386,11 @@ def test_masked_select_and_repeat_interleave_gradients_like_torch():
     run_both(lambda m, x: m.masked_select(x, m.tensor(MASK)) * 2.0, POS)
     run_both(lambda m, x: x.repeat_interleave(m.tensor([2, 0, 1]), dim=0)
              + m.repeat_interleave(x, 3, dim=0)[:3], POS)
+
+
+def test_median_and_moments_like_torch():
+    run_both(lambda m, x: x.median() + m.median(x, 1).values.sum() + x.median(0, True)[0].sum(),
+             DISTINCT[0])
+    run_both(lambda m, x: m.std_mean(x, 1)[0] + m.var_mean(x, dim=1, unbiased=False)[1]
+             + m.nansum(x) + m.nanmean(x, dim=1), SIGNED[0])
+    same_values(lambda m, x: m.median(x, dim=0), np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 5.0]]))

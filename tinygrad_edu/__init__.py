@@ -11,6 +11,9 @@ from tinygrad_edu.ops.counting import (  # isort: skip
     allclose, bincount, histc, histogram, isclose, unique,
 )
 from tinygrad_edu.ops.einsum import einsum  # isort: skip
+from tinygrad_edu.ops.reduce_methods import (  # isort: skip
+    median, nanmean, nansum, std_mean, var_mean,
+)
 from tinygrad_edu.ops.pointwise import acos, arccos, arcsin, asin, cosh, sinh  # isort: skip
 from tinygrad_edu.ops.indexing import (  # isort: skip
     gather, index_select, masked_fill, scatter, scatter_add, take_along_dim,
