@@ -195,3 +195,15 @@ def test_in_place_variants(name, args):
     assert np.allclose(w.grad.numpy(), reference.grad.numpy())
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         getattr(tg.tensor(data.copy(), requires_grad=True), name)(*args)
+
+
+def test_singular_values_give_inf_and_nan_silently_as_in_pytorch():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tg.tensor([0.0, -1.0]).log10().tolist()[0] == float("-inf")
+        assert np.isnan(tg.tensor([-1.0]).log2().item())
+        assert np.isnan(tg.tensor([2.0]).asin().item())
+        assert (tg.tensor([1.0]) // 0).item() == float("inf")
+        assert np.isnan((tg.tensor([1.0]) % 0).item()) and np.isnan(tg.fmod(tg.tensor([1.0]), 0))

@@ -32,7 +32,8 @@ class Log10(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log10(a.array)
+        with np.errstate(divide="ignore", invalid="ignore"):  # -inf and nan, silently
+            return np.log10(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -46,7 +47,8 @@ class Log2(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log2(a.array)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -147,7 +149,8 @@ class Asin(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.arcsin(a.array)
+        with np.errstate(invalid="ignore"):  # nan outside [-1, 1], as PyTorch
+            return np.arcsin(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -231,7 +234,8 @@ class FloorDivide(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check_integer_divisor(a, b, "floor_divide")
-        return np.floor_divide(a.array, b.array)
+        with np.errstate(divide="ignore", invalid="ignore"):  # float / 0: inf or nan
+            return np.floor_divide(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -248,7 +252,8 @@ class Remainder(Function):
     def forward(ctx, a, b):
         _check_integer_divisor(a, b, "remainder")
         ctx.save_for_backward(a, b)
-        return np.remainder(a.array, b.array)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -267,7 +272,8 @@ class Fmod(Function):
     def forward(ctx, a, b):
         _check_integer_divisor(a, b, "fmod")
         ctx.save_for_backward(a, b)
-        return np.fmod(a.array, b.array)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.fmod(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
