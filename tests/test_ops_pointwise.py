@@ -207,3 +207,10 @@ def test_singular_values_give_inf_and_nan_silently_as_in_pytorch():
         assert np.isnan(tg.tensor([2.0]).asin().item())
         assert (tg.tensor([1.0]) // 0).item() == float("inf")
         assert np.isnan((tg.tensor([1.0]) % 0).item()) and np.isnan(tg.fmod(tg.tensor([1.0]), 0))
+
+
+def test_detach_in_place():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = w * 2
+    assert h.detach_() is h and h.grad_fn is None and not h.requires_grad
+    assert h.tolist() == [2.0, 4.0]

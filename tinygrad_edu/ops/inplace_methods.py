@@ -74,6 +74,13 @@ def clamp_max_(self: Tensor, max: Any) -> Tensor:  # noqa: A002
     return inplace.assign(self, lambda old: old.clamp(max=max), "clamp_max_", max)
 
 
+def detach_(self: Tensor) -> Tensor:
+    """Cut this tensor out of the graph in place: no grad_fn, no requires_grad."""
+    self.grad_fn = None
+    self.requires_grad = False
+    return self
+
+
 # The in-place Tensor methods.
 Tensor.exp_ = exp_
 Tensor.log_ = log_
@@ -90,3 +97,4 @@ Tensor.round_ = round_
 Tensor.trunc_ = trunc_
 Tensor.clamp_min_ = clamp_min_
 Tensor.clamp_max_ = clamp_max_
+Tensor.detach_ = detach_
