@@ -138,8 +138,8 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     if not isinstance(condition, Tensor) or condition.array.dtype != np.bool_:
         raise TypeError("where: expected condition to be a bool tensor")
     like = input if isinstance(input, Tensor) else other
-    if not isinstance(like, Tensor):
-        like = _wrap(np.asarray(input))
+    if not isinstance(like, Tensor):  # two Python scalars: the dtypes they have alone
+        like = condition
     a, b = _as_tensor(input, like, "where"), _as_tensor(other, like, "where")
     if a.array.dtype != b.array.dtype:
         from tinygrad_edu.dtypes import result_type

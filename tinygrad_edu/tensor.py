@@ -742,8 +742,8 @@ def _as_tensor(value: Any, like: Tensor, op_name: str) -> Tensor:
     if isinstance(value, _SCALAR_TYPES):
         kind = np.asarray(value).dtype.kind
         category = 2 if kind in "fc" else (0 if kind == "b" else 1)
-        if dtypes._category(like.array.dtype) >= category:
-            return _wrap(np.asarray(value, dtype=like.array.dtype))
+        if dtypes._category(like.array.dtype) >= category:  # int8 + 200 wraps, as in PyTorch
+            return _wrap(np.asarray(value).astype(like.array.dtype))
         return _wrap(np.asarray(value, dtype=dtypes.default_for_category(category)))
     if isinstance(value, np.ndarray):
         return _wrap(value)
@@ -832,7 +832,7 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
             f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(gradient.shape)} "
             f"and output[{index}] has a shape of {tuple(output.shape)}."
         )
-    return gradient
+    return gradient.to(output.array.dtype)  # a float32 output's gradient is float32
 
 # The ops import Tensor from this module, so they are imported after it is defined.
 from tinygrad_edu.ops import elementwise, inplace, movement, reduce  # noqa: E402
