@@ -10,7 +10,8 @@ PyTorch's plain ``with no_grad(): w -= lr * w.grad``.
 ``make demo`` runs this script. It leaves in ``--out``: the error curve
 (xor_loss.png), the decision boundary (xor_decision_boundary.png) and the
 computation graph of the error on the four truth-table rows after backward
-(xor_graph.svg: parameters named, gradients shown, backward order numbered;
+(xor_graph.svg: parameters named, the data x and targets t drawn as data
+boxes, gradients shown, backward order numbered; top to bottom, page width;
 xor_graph.dot, the DOT text, is always written, so the graph survives a
 missing Graphviz).
 
@@ -81,8 +82,8 @@ def draw_the_graph(params: dict, out: Path) -> list[Path]:
     t = tg.tensor([[0.0], [1.0], [1.0], [0.0]], dtype=tg.float64)
     a_out = forward(params, x)
     error = 0.5 * ((a_out - t) ** 2).sum()
-    error.backward()
-    names = {**params, "a_out": a_out}
+    error.backward(retain_graph=True)  # the ops keep their constants (x, 2, 0.5) for the picture
+    names = {**params, "a_out": a_out, "x": x, "t": t}
     dot_path = out / "xor_graph.dot"
     dot_path.write_text(draw_graph(error, params=names, show_order=True).source)
     written = [dot_path]
