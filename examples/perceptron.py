@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
-from common import at_least, at_most, epochs_bar, parse_args, report, save_figure
+from common import at_least, at_most, epochs_bar, parse_args, plt, report, save_figure
 
 import tinygrad_edu as tg
 from tinygrad_edu import datasets, nn
