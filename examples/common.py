@@ -33,6 +33,19 @@ except ModuleNotFoundError as missing:  # a plain `pip install`: say what to add
 matplotlib.use("Agg")  # files only, no window: works on servers and in CI
 
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+from cycler import cycler  # noqa: E402 - comes with matplotlib
+
+from tinygrad_edu.viz.plots import OKABE_ITO  # noqa: E402
+
+# One look for every example: the colour-blind-safe Okabe-Ito colours in turn
+# (C0 blue, C1 orange, C2 green, ...), a colour-blind-safe colour map, and a
+# layout that keeps labels, colour bars and ticks from overlapping.
+plt.rcParams.update({
+    "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
+    "image.cmap": "cividis",
+    "figure.constrained_layout.use": True,
+    "font.size": 10,
+})
 
 FIGURE_DPI = 150  # sharp on high-density screens, and text stays crisp when a page shrinks it
 

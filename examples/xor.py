@@ -114,7 +114,7 @@ def main() -> int:
     print(f"loss fell from {losses[0]:.4f} to {losses[-1]:.4f}")
 
     plot_loss(losses, args.out / "xor_loss.png", title="XOR 2-3-1: mean error E per epoch",
-              ylabel="E")
+              ylabel="E (log scale)", xlabel="epoch", log_scale=True)
     plot_decision_boundary(lambda points: forward(params, points), X, y,
                            args.out / "xor_decision_boundary.png", resolution=100,
                            title=f"XOR 2-3-1: {accuracy:.0%} right")

@@ -87,7 +87,7 @@ def test_readme_links_resolve():
 def test_docs_images_stay_small():
     images = [p for p in (DOCS / "images").rglob("*") if p.is_file()]
     total = sum(p.stat().st_size for p in images)
-    assert total < 2_000_000, f"docs/images holds {total} bytes"
+    assert total < 3_000_000, f"docs/images holds {total} bytes"  # 150 dpi PNGs
 
 
 def test_api_reference_is_up_to_date():

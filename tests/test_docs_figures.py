@@ -83,3 +83,119 @@ def test_a_fresh_xor_drawing_rendered_by_dot_fits_and_reads(tmp_path):
     wide = draw_graph(E, params, rankdir="LR")
     _, wide_text = svg_size_and_smallest_text(wide.pipe(format="svg").decode())
     assert wide_text < MIN_TEXT_PX
+
+
+# ----- matplotlib figures ----------------------------------------------------------------------
+PAGE_PX = 800  # a docs column or a repository page shows a wider PNG shrunk to this
+FIGURE_EXAMPLES = ["perceptron", "neuron_iris", "logic_gates", "xor", "regression",
+                   "softmax_classification", "error_surfaces", "activations"]
+SHIPPED_PNGS = sorted(IMAGES.rglob("*.png"))
+
+
+def png_dpi(data: bytes) -> float:
+    """The resolution matplotlib wrote into the PNG (its pHYs chunk), in dots per inch."""
+    at = data.index(b"pHYs")
+    per_metre_x, _, unit = struct.unpack(">IIB", data[at + 4:at + 13])
+    assert unit == 1  # metres
+    return per_metre_x * 0.0254
+
+
+@pytest.mark.parametrize("path", SHIPPED_PNGS, ids=[p.name for p in SHIPPED_PNGS])
+def test_shipped_figures_are_150_dpi_and_at_most_8_inches_wide(path):
+    data = path.read_bytes()
+    dpi = png_dpi(data)
+    width, _ = png_size(data)
+    assert dpi >= 149.9, f"{path.name}: {dpi:.0f} dpi"
+    assert width / dpi <= 8.5, f"{path.name}: {width / dpi:.1f} in wide"
+
+
+def drawn_texts(figure) -> list:
+    """(text, box in pixels) of every non-empty text the figure draws."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    drawn = []
+    original = RendererAgg.draw_text
+
+    def recording(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if mtext is not None and s.strip():
+            drawn.append(mtext)
+        return original(self, gc, x, y, s, prop, angle, ismath, mtext)
+
+    RendererAgg.draw_text = recording
+    try:
+        figure.canvas.draw()
+    finally:
+        RendererAgg.draw_text = original
+    renderer = figure.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer), t.get_fontsize()) for t in drawn]
+
+
+def overlapping(texts: list) -> list:
+    pairs = []
+    for k, (a, box_a, _) in enumerate(texts):
+        for b, box_b, _ in texts[k + 1:]:
+            if (min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 1
+                    and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 1):
+                pairs.append((a, b))
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def example_figures(tmp_path_factory):
+    """Every figure the examples save, run in --quick mode: {file name: (dpi, texts, inches)}."""
+    import importlib
+    import sys
+
+    from matplotlib.figure import Figure
+
+    out = tmp_path_factory.mktemp("figures")
+    seen: dict = {}
+    original = Figure.savefig
+
+    def checking(self, fname, *args, **kwargs):
+        seen[Path(fname).name] = (kwargs.get("dpi"), drawn_texts(self),
+                                  tuple(self.get_size_inches()))
+        return original(self, fname, *args, **kwargs)
+
+    sys.path.insert(0, str(REPO / "examples"))
+    Figure.savefig = checking
+    argv = sys.argv
+    try:
+        for name in FIGURE_EXAMPLES:
+            sys.argv = [name, "--quick", "--out", str(out / name)]
+            module = importlib.import_module(name)
+            module.main()
+    finally:
+        sys.argv = argv
+        Figure.savefig = original
+        sys.path.remove(str(REPO / "examples"))
+    return seen
+
+
+def test_every_example_figure_is_checked(example_figures):
+    shipped = {p.name for p in SHIPPED_PNGS}
+    assert shipped <= set(example_figures)
+
+
+@pytest.mark.parametrize("name", [p.name for p in SHIPPED_PNGS])
+def test_example_figures_have_no_overlapping_text_and_read_on_a_page(example_figures, name):
+    dpi, texts, (width_in, _) = example_figures[name]
+    assert dpi >= 150
+    assert width_in <= 8.5
+    assert not overlapping(texts), f"{name}: texts overlap: {overlapping(texts)[:5]}"
+    shown = min(1.0, PAGE_PX / (width_in * dpi))  # how much a page shrinks it
+    smallest = min(size for _, _, size in texts) * dpi / 72 * shown
+    assert smallest >= MIN_TEXT_PX, f"{name}: smallest text {smallest:.1f} px on a page"
+
+
+def test_the_overlap_check_finds_overlaps():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4, 3))
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    ax.text(0.5, 0.5, "here")
+    ax.text(0.52, 0.5, "here too")
+    found = overlapping(drawn_texts(figure))
+    assert found == [("here", "here too")]

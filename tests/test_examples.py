@@ -140,7 +140,8 @@ def test_xor_demo_writes_the_graph_with_names_gradients_and_order(tmp_path):
 
 
 def test_xor_demo_without_graphviz_writes_the_dot_text_and_says_how_to_install(tmp_path):
-    env = {"PATH": str(Path(sys.executable).parent), "MPLBACKEND": "Agg"}  # no `dot` on PATH
+    env = {"PATH": str(Path(sys.executable).parent), "MPLBACKEND": "Agg",  # no `dot` on PATH
+           "PYTHONPATH": str(REPO)}
     result = subprocess.run(
         [sys.executable, "examples/xor.py", "--quick", "--out", str(tmp_path)],
         cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
