@@ -89,7 +89,8 @@ def test_a_fresh_xor_drawing_rendered_by_dot_fits_and_reads(tmp_path):
 PAGE_PX = 800  # a docs column or a repository page shows a wider PNG shrunk to this
 FIGURE_EXAMPLES = ["perceptron", "neuron_iris", "logic_gates", "xor", "regression",
                    "softmax_classification", "error_surfaces", "activations"]
-SHIPPED_PNGS = sorted(IMAGES.rglob("*.png"))
+# the figures matplotlib made (screenshots of the watch page are not figures)
+SHIPPED_PNGS = sorted(p for p in IMAGES.rglob("*.png") if b"Matplotlib" in p.read_bytes()[:400])
 
 
 def png_dpi(data: bytes) -> float:

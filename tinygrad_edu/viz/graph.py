@@ -385,7 +385,7 @@ def _layout(walk: GraphWalk, groups: list, constants: dict, folded: set) -> tupl
 
 
 def _collapsed_vertices(walk: GraphWalk, groups: list, is_op: list, vertices: list,
-                        folded: set) -> tuple:
+                        folded: set = frozenset()) -> tuple:
     """Vertex ids when modules are collapsed: a module's nodes all map to its box ``m<g>``.
 
     An op's output stays a box of its own when it leaves the module (it is used
