@@ -23,6 +23,7 @@ MODULES = [  # (module, what the section is about)
     ("tinygrad_edu.nn", "modules, layers, losses"),
     ("tinygrad_edu.nn.functional", "the layers and losses as functions"),
     ("tinygrad_edu.nn.init", "parameter initialisation"),
+    ("tinygrad_edu.nn.utils", "gradient clipping"),
     ("tinygrad_edu.optim", "optimizers"),
     ("tinygrad_edu.optim.lr_scheduler", "learning-rate schedules"),
     ("tinygrad_edu.utils.data", "data sets and loaders"),

@@ -81,7 +81,7 @@ class DataLoader:
     ``persistent_workers=True`` keeps the workers from epoch to epoch;
     ``multiprocessing_context`` picks the start method ('fork' by default
     where it exists). ``pin_memory`` is accepted and has no effect (there is
-    only the CPU).
+    only the CPU); ``in_order`` too (batches always come in order).
 
     A ``TensorDataset`` (or a ``Subset`` of one) with the default collate is
     batched by indexing its tensors with the batch's index array, one gather
