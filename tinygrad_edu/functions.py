@@ -7,6 +7,46 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.ops import elementwise, linalg, movement
+from tinygrad_edu.ops.pointwise import (  # noqa: F401 - re-exported
+    arctan,
+    atan,
+    ceil,
+    clamp_max,
+    clamp_min,
+    div,
+    divide,
+    exp2,
+    expm1,
+    fix,
+    floor,
+    floor_divide,
+    fmod,
+    frac,
+    log2,
+    log10,
+    remainder,
+    round,
+    tan,
+    true_divide,
+    trunc,
+)
+from tinygrad_edu.ops.reduce_methods import (  # noqa: F401 - re-exported
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    logsumexp,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    std,
+    sum,
+    var,
+)
 from tinygrad_edu.tensor import Tensor, _as_tensor, _binary, _wrap
 
 cat = movement.cat
@@ -31,8 +71,8 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     if not isinstance(condition, Tensor) or condition.array.dtype != np.bool_:
         raise TypeError("where: expected condition to be a bool tensor")
     like = input if isinstance(input, Tensor) else other
-    if not isinstance(like, Tensor):
-        like = _wrap(np.asarray(input))
+    if not isinstance(like, Tensor):  # two Python scalars: the dtypes they have alone
+        like = condition
     a, b = _as_tensor(input, like, "where"), _as_tensor(other, like, "where")
     if a.array.dtype != b.array.dtype:
         from tinygrad_edu.dtypes import result_type
@@ -66,7 +106,7 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return _binary(elementwise.Minimum, input, other, "minimum")
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002, F811
     return input.clamp(min, max)
 
 
@@ -83,10 +123,6 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
 
 def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
     return _binary(elementwise.Mul, input, other, "mul")
-
-
-def div(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _binary(elementwise.Div, input, other, "div")
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
@@ -153,60 +189,12 @@ def reciprocal(input: Tensor) -> Tensor:  # noqa: A002
     return input.reciprocal()
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001, A002
-    return input.sum(dim, keepdim, dtype=dtype)
-
-
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.mean(dim, keepdim)
-
-
-def var(input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.var(dim, correction=correction, keepdim=keepdim)
-
-
-def std(input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.std(dim, correction=correction, keepdim=keepdim)
-
-
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
-    return input.max(dim, keepdim)
-
-
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
-    return input.min(dim, keepdim)
-
-
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.amax(dim, keepdim)
-
-
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.amin(dim, keepdim)
-
-
-def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.argmax(dim, keepdim)
-
-
-def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.argmin(dim, keepdim)
-
-
-def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.logsumexp(dim, keepdim)
-
-
 def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     return input.softmax(dim)
 
 
 def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     return input.log_softmax(dim)
-
-
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.norm(p, dim, keepdim)
 
 
 def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
