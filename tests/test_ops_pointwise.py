@@ -166,3 +166,51 @@ def test_format_of_a_0d_tensor_is_its_number():
     assert f"{tg.tensor([1.5, 2.0])}" == str(tg.tensor([1.5, 2.0]))
     with pytest.raises(TypeError, match="unsupported format string passed to Tensor.__format__"):
         format(tg.tensor([1.5]), ".4f")
+
+
+def test_hyperbolic_and_inverse_trigonometric():
+    assert_op_gradients(tg.sinh, reference=np.sinh)
+    assert_op_gradients(lambda a: a.cosh(), reference=np.cosh)
+    assert_op_gradients(lambda a: a.asin() + tg.arccos(a * 0.5), domain=(-0.8, 0.8),
+                        reference=lambda a: np.arcsin(a) + np.arccos(a * 0.5))
+
+
+@pytest.mark.parametrize("name,args", [("exp_", ()), ("log_", ()), ("sqrt_", ()), ("abs_", ()),
+                                       ("neg_", ()), ("pow_", (2,)), ("sigmoid_", ()),
+                                       ("tanh_", ()), ("relu_", ()), ("floor_", ()),
+                                       ("ceil_", ()), ("round_", ()), ("trunc_", ()),
+                                       ("clamp_min_", (0.7,)), ("clamp_max_", (0.7,))])
+def test_in_place_variants(name, args):
+    data = np.array([0.3, 1.6, 2.5])
+    x = tg.tensor(data.copy())
+    expected = getattr(tg.tensor(data.copy()), name[:-1])(*args)
+    assert getattr(x, name)(*args) is x and np.allclose(x.numpy(), expected.numpy())
+    assert x._version.value == 1
+    w = tg.tensor(data.copy(), requires_grad=True)
+    h = w * 1.0
+    getattr(h, name)(*args)  # recorded on a non-leaf: the gradient is the op's
+    h.sum().backward()
+    reference = tg.tensor(data.copy(), requires_grad=True)
+    getattr(reference * 1.0, name[:-1])(*args).sum().backward()
+    assert np.allclose(w.grad.numpy(), reference.grad.numpy())
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        getattr(tg.tensor(data.copy(), requires_grad=True), name)(*args)
+
+
+def test_singular_values_give_inf_and_nan_silently_as_in_pytorch():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tg.tensor([0.0, -1.0]).log10().tolist()[0] == float("-inf")
+        assert np.isnan(tg.tensor([-1.0]).log2().item())
+        assert np.isnan(tg.tensor([2.0]).asin().item())
+        assert (tg.tensor([1.0]) // 0).item() == float("inf")
+        assert np.isnan((tg.tensor([1.0]) % 0).item()) and np.isnan(tg.fmod(tg.tensor([1.0]), 0))
+
+
+def test_detach_in_place():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = w * 2
+    assert h.detach_() is h and h.grad_fn is None and not h.requires_grad
+    assert h.tolist() == [2.0, 4.0]

@@ -103,3 +103,39 @@ def test_errors(case):
     fn, error, message = ERRORS[case]
     with pytest.raises(error, match=message):
         fn()
+
+
+def test_tile_and_repeat_interleave():
+    assert_op_gradients(lambda x: tg.tile(x, (2,)), reference=lambda x: np.tile(x, 2),
+                        shapes=SHAPES)
+    assert_op_gradients(lambda x, dim: x.repeat_interleave(2, dim=dim),
+                        reference=lambda x, dim: np.repeat(x, 2, axis=dim), shapes=SHAPES,
+                        kwargs=lambda s: {"dim": st.integers(-len(s[0]), len(s[0]) - 1)})
+    assert_op_gradients(lambda x: tg.repeat_interleave(x, tg.tensor([2, 0, 1]), dim=-1),
+                        reference=lambda x: np.repeat(x, [2, 0, 1], axis=-1),
+                        shapes=shapes(min_dims=1, max_dims=2, min_side=3, max_side=3))
+    assert tg.repeat_interleave(tg.tensor([[1, 2], [3, 4]]), 2).tolist() == [1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_movedim_swapaxes_broadcast_to_diagonal():
+    x = tg.ones(2, 3, 4)
+    assert tg.movedim(x, 0, -1).shape == (3, 4, 2)
+    assert x.movedim((0, 1), (2, 0)).shape == (3, 4, 2)
+    assert tg.swapaxes(x, 0, 2).shape == x.swapdims(2, 0).shape == (4, 3, 2)
+    assert tg.broadcast_to(tg.ones(3, 1), (2, 3, 4)).shape == (2, 3, 4)
+    assert_op_gradients(lambda m, k: m.diagonal(k, -2, -1),
+                        reference=lambda m, k: np.diagonal(m, k, -2, -1),
+                        shapes=MATRICES, kwargs={"k": st.integers(-2, 2)})
+
+
+def test_meshgrid():
+    x, y = tg.arange(3.0), tg.arange(2.0)
+    for indexing in ("ij", "xy"):
+        ours = tg.meshgrid(x, y, indexing=indexing)
+        expected = np.meshgrid(x.numpy(), y.numpy(), indexing=indexing)
+        assert [g.tolist() for g in ours] == [e.tolist() for e in expected]
+    gx, gy = tg.meshgrid([x.requires_grad_(), y], indexing="xy")
+    (gx * gy).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(RuntimeError, match="indexing must be one of"):
+        tg.meshgrid(x, y, indexing="yx")

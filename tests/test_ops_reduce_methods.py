@@ -86,3 +86,31 @@ def test_all_and_any_along_dims():
     assert x.all().item() is False and tg.any(x).item() is True
     assert x.all(dim=(0, 1), keepdim=True).shape == (1, 1)
     assert x.all(0).dtype == tg.bool
+
+
+def test_median():
+    assert_op_gradients(lambda x: x.median(), distinct=True,
+                        reference=lambda x: np.sort(x, None)[(x.size - 1) // 2])
+    assert_op_gradients(lambda x, dim: tg.median(x, dim).values,
+                        reference=lambda x, dim: np.take(np.sort(x, dim), (x.shape[dim] - 1) // 2,
+                                                         axis=dim),
+                        shapes=shapes(min_dims=1, max_dims=3), distinct=True,
+                        kwargs=lambda s: {"dim": st.integers(-len(s[0]), len(s[0]) - 1)})
+    x = tg.tensor([[3.0, 1.0, 2.0, 1.0], [0.0, 5.0, 5.0, -1.0]], requires_grad=True)
+    values, indices = x.median(1, keepdim=True)
+    assert values.tolist() == [[1.0], [0.0]] and indices.tolist() == [[3], [0]]
+    x.median().backward()  # two elements equal the median: they share its gradient
+    assert x.grad.tolist() == [[0.0, 0.5, 0.0, 0.5], [0.0, 0.0, 0.0, 0.0]]
+
+
+def test_std_mean_var_mean_nansum_nanmean():
+    data = X.numpy()
+    std, mean = tg.std_mean(X, 1)
+    assert np.allclose(std.numpy(), data.std(1, ddof=1)) and np.allclose(mean.numpy(), data.mean(1))
+    var, mean = tg.var_mean(X, dim=0, unbiased=False)
+    assert np.allclose(var.numpy(), data.var(0)) and np.allclose(mean.numpy(), data.mean(0))
+    with_nan = tg.tensor([[1.0, float("nan")], [3.0, 4.0]], requires_grad=True)
+    assert tg.nansum(with_nan).item() == 8.0
+    assert with_nan.nanmean(dim=1).tolist() == [1.0, 3.5]
+    with_nan.nansum().backward()
+    assert with_nan.grad.tolist() == [[1.0, 0.0], [1.0, 1.0]]

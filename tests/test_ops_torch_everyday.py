@@ -345,3 +345,52 @@ def test_einsum_errors_like_torch():
     same_error(lambda m, a: m.einsum("ij,jk->ik", a), POS)
     same_error(lambda m, a: m.einsum("i,i->", a, a.float()), POS[0])
     same_error(lambda m, a: m.einsum("ij->i", a[0]), POS)
+
+
+def test_out_and_keyword_names_like_torch():
+    results = []
+    for m in (tg, torch):
+        a, b = m.tensor(POS), m.tensor(POS.T.copy())
+        outs = [m.empty(0, dtype=m.float64) for _ in range(4)]
+        m.add(a, a, alpha=0.5, out=outs[0])
+        m.matmul(input=a, other=b, out=outs[1])
+        m.mul(a, 2, out=outs[2])
+        m.bmm(a.unsqueeze(0), b.unsqueeze(0), out=outs[3])
+        results.append([o.numpy().copy() for o in outs] + [m.mm(input=a, mat2=b).numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    same_error(lambda m, a: m.mul(a, 2.5, out=m.zeros(2, dtype=m.int64)), np.array([1, 2]))
+    same_error(lambda m, a: m.add(a.requires_grad_(), 1, out=m.empty(2)), np.array([1.0, 2.0]))
+    same_error(lambda m, a: m.bmm(a, a), POS)
+
+
+MORE = {
+    "logical": (lambda m, x: (m.eq(x, 0.5), m.less(x, 0), x.greater_equal(1), m.logical_and(
+        x > 0, x < 1), m.logical_xor(x > 0, x < 1), m.isinf(x / 0), m.signbit(x),
+        m.nonzero(x > 0.5), m.argwhere(x < 0), m.count_nonzero(x > 0, dim=1)), SIGNED[0]),
+    "shape_extras": (lambda m, x: (m.tile(x, (2, 1)), x.repeat_interleave(2, dim=0),
+                                   m.repeat_interleave(x, m.tensor([1, 0, 2]), dim=0),
+                                   m.movedim(x, 0, 1), x.swapaxes(0, 1), x.diagonal(1),
+                                   m.broadcast_to(x[0], (2, 4))) + m.meshgrid(
+        x[0], x[1], indexing="xy") + m.meshgrid(x[0], x[1, :2], indexing="ij"), SIGNED[0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_logical_and_shape_extras_like_torch(name):
+    fn, *arrays = MORE[name]
+    same_values(fn, *arrays)
+
+
+def test_masked_select_and_repeat_interleave_gradients_like_torch():
+    run_both(lambda m, x: m.masked_select(x, m.tensor(MASK)) * 2.0, POS)
+    run_both(lambda m, x: x.repeat_interleave(m.tensor([2, 0, 1]), dim=0)
+             + m.repeat_interleave(x, 3, dim=0)[:3], POS)
+
+
+def test_median_and_moments_like_torch():
+    run_both(lambda m, x: x.median() + m.median(x, 1).values.sum() + x.median(0, True)[0].sum(),
+             DISTINCT[0])
+    run_both(lambda m, x: m.std_mean(x, 1)[0] + m.var_mean(x, dim=1, unbiased=False)[1]
+             + m.nansum(x) + m.nanmean(x, dim=1), SIGNED[0])
+    same_values(lambda m, x: m.median(x, dim=0), np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 5.0]]))

@@ -6,16 +6,27 @@
 # tensor first: the ops and autograd modules import Tensor from it.
 from tinygrad_edu.tensor import Size, Tensor  # isort: skip
 # The op families that attach their thin methods to Tensor (x.sum, x.floor, x.gather ...).
-from tinygrad_edu.ops import pointwise, reduce_methods  # isort: skip  # noqa: F401
+from tinygrad_edu.ops import inplace_methods, pointwise, reduce_methods  # isort: skip  # noqa: F401
 from tinygrad_edu.ops.counting import (  # isort: skip
-    bincount, histc, histogram, isclose, unique,
+    allclose, bincount, histc, histogram, isclose, unique,
 )
 from tinygrad_edu.ops.einsum import einsum  # isort: skip
+from tinygrad_edu.ops.reduce_methods import (  # isort: skip
+    median, nanmean, nansum, std_mean, var_mean,
+)
+from tinygrad_edu.ops.pointwise import acos, arccos, arcsin, asin, cosh, sinh  # isort: skip
 from tinygrad_edu.ops.indexing import (  # isort: skip
     gather, index_select, masked_fill, scatter, scatter_add, take_along_dim,
 )
+from tinygrad_edu.ops.logical import (  # isort: skip
+    argwhere, count_nonzero, eq, ge, greater, greater_equal, gt, isinf, isneginf, isposinf,
+    le, less, less_equal, logical_and, logical_not, logical_or, logical_xor, lt, masked_select,
+    ne, nonzero, not_equal, signbit,
+)
 from tinygrad_edu.ops.rearrange import (  # isort: skip
-    diag, flip, fliplr, flipud, narrow, ravel, roll, trace, tril, triu, unbind,
+    broadcast_to, clone, diag, diagonal, flip, fliplr, flipud, meshgrid, moveaxis, movedim,
+    narrow, ravel, repeat_interleave, roll, swapaxes, swapdims, t, tile, trace, tril, triu,
+    unbind,
 )
 from tinygrad_edu.ops.scan import cumprod, cumsum  # isort: skip
 from tinygrad_edu.ops.sorting import argsort, sort, topk  # isort: skip
@@ -67,7 +78,6 @@ from tinygrad_edu.functions import (
     abs,
     add,
     all,
-    allclose,
     amax,
     amin,
     any,
@@ -75,6 +85,7 @@ from tinygrad_edu.functions import (
     argmax,
     argmin,
     atan,
+    bmm,
     cat,
     ceil,
     chunk,
@@ -83,6 +94,7 @@ from tinygrad_edu.functions import (
     clamp_min,
     clip,
     concat,
+    concatenate,
     cos,
     div,
     divide,

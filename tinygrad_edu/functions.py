@@ -6,15 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.ops import elementwise, linalg, movement
+from tinygrad_edu.ops import elementwise, linalg, movement, pointwise
+from tinygrad_edu.ops.out_arg import write_out
 from tinygrad_edu.ops.pointwise import (  # noqa: F401 - re-exported
     arctan,
     atan,
     ceil,
     clamp_max,
     clamp_min,
-    div,
-    divide,
     exp2,
     expm1,
     fix,
@@ -27,7 +26,6 @@ from tinygrad_edu.ops.pointwise import (  # noqa: F401 - re-exported
     remainder,
     round,
     tan,
-    true_divide,
     trunc,
 )
 from tinygrad_edu.ops.reduce_methods import (  # noqa: F401 - re-exported
@@ -49,13 +47,82 @@ from tinygrad_edu.ops.reduce_methods import (  # noqa: F401 - re-exported
 )
 from tinygrad_edu.tensor import Tensor, _as_tensor, _binary, _wrap
 
-cat = movement.cat
-concat = movement.cat
-stack = movement.stack
-matmul = linalg.matmul
-mm = linalg.mm
-dot = linalg.dot
-outer = linalg.outer
+
+# ----- the functions that tutorials call with out= (see ops/out_arg.py) -----------------
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input + alpha * other``."""
+    return write_out(_as_tensor(input, other, "add").add(other, alpha=alpha), out, "add")
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input - alpha * other``."""
+    return write_out(_as_tensor(input, other, "sub").sub(other, alpha=alpha), out, "sub")
+
+
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(_binary(elementwise.Mul, input, other, "mul"), out, "mul")
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None,  # noqa: A002
+        out: Tensor | None = None) -> Tensor:
+    """``input / other``, rounded toward zero or down with ``rounding_mode='trunc'|'floor'``."""
+    return write_out(pointwise.div(input, other, rounding_mode=rounding_mode), out, "div")
+
+
+divide = div
+
+
+def true_divide(dividend: Any, divisor: Any, *, out: Tensor | None = None) -> Tensor:
+    return div(dividend, divisor, out=out)
+
+
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001, A002
+    return write_out(_binary(elementwise.Pow, input, exponent, "pow"), out, "pow")
+
+
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.matmul(input, _as_tensor(other, input, "matmul")), out, "matmul")
+
+
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.mm(input, mat2), out, "mm")
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """Batched matrix product of two 3-D tensors: ``(b, n, m) @ (b, m, p) -> (b, n, p)``."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(
+            f"batch1 must be a 3D tensor and batch2 must be a 3D tensor (got {input.ndim}D and "
+            f"{mat2.ndim}D)"
+        )
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(
+            f"bmm: both batches must have the same size, got {input.shape[0]} and "
+            f"{mat2.shape[0]}"
+        )
+    return write_out(linalg.matmul(input, mat2), out, "bmm")
+
+
+def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.dot(input, tensor), out, "dot")
+
+
+def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.outer(input, vec2), out, "outer")
+
+
+def cat(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    return write_out(movement.cat(tensors, dim), out, "cat")
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    return write_out(movement.stack(tensors, dim), out, "stack")
+
+
+Tensor.bmm = bmm  # the one Tensor method defined here: bmm is matmul with 3-D checks
 
 
 def is_tensor(obj: Any) -> bool:
@@ -111,22 +178,6 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 
 
 clip = clamp
-
-
-def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
-    return _as_tensor(input, other, "add").add(other, alpha=alpha)
-
-
-def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
-    return _as_tensor(input, other, "sub").sub(other, alpha=alpha)
-
-
-def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _binary(elementwise.Mul, input, other, "mul")
-
-
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
-    return _binary(elementwise.Pow, input, exponent, "pow")
 
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002
@@ -227,10 +278,6 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
     return input.chunk(chunks, dim)
-
-
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:  # noqa: A002
-    return input.allclose(other, rtol, atol)
 
 
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002

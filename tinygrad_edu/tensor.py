@@ -478,11 +478,6 @@ class Tensor:
     def isfinite(self) -> Tensor:
         return _wrap(np.isfinite(self.array))
 
-    def allclose(self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8
-                 ) -> builtins.bool:
-        return builtins.bool(np.allclose(self.array, _as_tensor(other, self, "allclose").array,
-                                         rtol=rtol, atol=atol))
-
     def equal(self, other: Tensor) -> builtins.bool:
         return self.shape == other.shape and builtins.bool((self.array == other.array).all())
 

@@ -1,4 +1,4 @@
-"""Comparing and counting: isclose, unique, bincount, histc, histogram.
+"""Comparing and counting: isclose, allclose, unique, bincount, histc, histogram.
 
 None of these is differentiable (their results are bools, counts, or
 piecewise constant), so they compute with numpy and return tensors outside
@@ -34,6 +34,14 @@ def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
         )
     return _wrap(np.asarray(np.isclose(input.array, other.array, rtol=rtol, atol=atol,
                                        equal_nan=equal_nan)))
+
+
+def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+             equal_nan: bool = False) -> bool:
+    """True if every element is close (``isclose``): a Python bool."""
+    other = _as_tensor(other, input, "allclose")
+    return builtins.bool(np.allclose(input.array, other.array, rtol=rtol, atol=atol,
+                                     equal_nan=equal_nan))
 
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
@@ -116,6 +124,7 @@ def histogram(input: Tensor, bins: Any, *, range: tuple | None = None,  # noqa: 
 
 # This family's Tensor methods.
 Tensor.isclose = isclose
+Tensor.allclose = allclose
 Tensor.unique = unique
 Tensor.bincount = bincount
 Tensor.histc = histc

@@ -68,10 +68,12 @@ def _checked_index(name: str, a: Tensor, dim: int, index: Any) -> np.ndarray:
     return index_array.astype(np.int64, copy=False)
 
 
-def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
+def gather(input: Tensor, dim: int, index: Tensor, *,  # noqa: A002
+           sparse_grad: bool = False) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` for dim=1 (likewise for any dim).
 
-    d/dinput: g added at the gathered places (composed of getitem).
+    d/dinput: g added at the gathered places (composed of getitem). ``sparse_grad``
+    is accepted for PyTorch's sake; the gradient is always a dense tensor.
     """
     d = _dim(dim, input.ndim)
     picks = _along(_checked_index("gather", input, d, index), d)

@@ -32,7 +32,8 @@ class Log10(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log10(a.array)
+        with np.errstate(divide="ignore", invalid="ignore"):  # -inf and nan, silently
+            return np.log10(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -46,7 +47,8 @@ class Log2(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log2(a.array)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(a.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -111,6 +113,49 @@ class Atan(Function):
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         return g / (1 + a * a)
+
+
+class Sinh(Function):
+    """out = sinh(a).   d/da = cosh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sinh(a.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * cosh(a)
+
+
+class Cosh(Function):
+    """out = cosh(a).   d/da = sinh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cosh(a.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * sinh(a)
+
+
+class Asin(Function):
+    """out = arcsin(a).   d/da = 1 / sqrt(1 - a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):  # nan outside [-1, 1], as PyTorch
+            return np.arcsin(a.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (1 - a * a).sqrt()
 
 
 class Rounding(Function):
@@ -189,7 +234,8 @@ class FloorDivide(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check_integer_divisor(a, b, "floor_divide")
-        return np.floor_divide(a.array, b.array)
+        with np.errstate(divide="ignore", invalid="ignore"):  # float / 0: inf or nan
+            return np.floor_divide(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -206,7 +252,8 @@ class Remainder(Function):
     def forward(ctx, a, b):
         _check_integer_divisor(a, b, "remainder")
         ctx.save_for_backward(a, b)
-        return np.remainder(a.array, b.array)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -225,7 +272,8 @@ class Fmod(Function):
     def forward(ctx, a, b):
         _check_integer_divisor(a, b, "fmod")
         ctx.save_for_backward(a, b)
-        return np.fmod(a.array, b.array)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.fmod(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -269,10 +317,6 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
     return _wrap(quotient.array + (inexact & signs_differ))
 
 
-divide = div
-true_divide = div
-
-
 def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
     return input.clamp(min=min)
 
@@ -308,6 +352,26 @@ def atan(input: Tensor) -> Tensor:  # noqa: A002
 arctan = atan
 
 
+def sinh(input: Tensor) -> Tensor:  # noqa: A002
+    return Sinh.apply(_as_float(input))
+
+
+def cosh(input: Tensor) -> Tensor:  # noqa: A002
+    return Cosh.apply(_as_float(input))
+
+
+def asin(input: Tensor) -> Tensor:  # noqa: A002
+    return Asin.apply(_as_float(input))
+
+
+def acos(input: Tensor) -> Tensor:  # noqa: A002
+    """arccos(a) = pi/2 - arcsin(a) (composed).   d/da = -1 / sqrt(1 - a**2)."""
+    return math.pi / 2 - asin(input)
+
+
+arcsin, arccos = asin, acos
+
+
 # This family's Tensor methods (and the ``//`` and ``%`` operators).
 Tensor.log10 = log10
 Tensor.log2 = log2
@@ -315,6 +379,10 @@ Tensor.exp2 = exp2
 Tensor.expm1 = expm1
 Tensor.tan = tan
 Tensor.atan = Tensor.arctan = atan
+Tensor.sinh = sinh
+Tensor.cosh = cosh
+Tensor.asin = Tensor.arcsin = asin
+Tensor.acos = Tensor.arccos = acos
 Tensor.floor = floor
 Tensor.ceil = ceil
 Tensor.trunc = Tensor.fix = trunc
@@ -323,7 +391,7 @@ Tensor.frac = frac
 Tensor.floor_divide = floor_divide
 Tensor.remainder = remainder
 Tensor.fmod = fmod
-Tensor.div = Tensor.divide = div
+Tensor.div = Tensor.divide = Tensor.true_divide = div
 Tensor.clamp_min = clamp_min
 Tensor.clamp_max = clamp_max
 Tensor.__floordiv__ = floor_divide

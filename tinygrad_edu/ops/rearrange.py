@@ -188,6 +188,107 @@ def trace(input: Tensor) -> Tensor:  # noqa: A002
     return diag(input).sum()
 
 
+def tile(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
+    """``repeat``, but fewer sizes than dims are padded with 1s in front (numpy's tile)."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None) -> Tensor:  # noqa: A002
+    """Each element ``repeats`` times in a row along ``dim`` (of the flattened input without
+    dim). An int ``repeats`` is expand + reshape; a tensor of counts is an index (getitem)."""
+    x, d = (input.reshape(-1), 0) if dim is None else (input, _dim(dim, input.ndim))
+    if isinstance(repeats, Tensor) and repeats.ndim > 0:
+        if repeats.shape != (x.shape[d],):
+            raise RuntimeError(
+                f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                f"{repeats.shape[0]} and input.size({d}) = {x.shape[d]}"
+            )
+        positions = np.repeat(np.arange(x.shape[d]), repeats.array)
+        return GetItem.apply(x, (slice(None),) * d + (positions,))
+    count = int(repeats.item() if isinstance(repeats, Tensor) else repeats)
+    if count < 0:
+        raise RuntimeError("repeats can not be negative")
+    spread = x.unsqueeze(d + 1)
+    sizes = tuple(count if i == d + 1 else s for i, s in enumerate(spread.shape))
+    merged = x.shape[:d] + (x.shape[d] * count,) + x.shape[d + 1:]
+    return spread.expand(sizes).reshape(merged)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:  # noqa: A002
+    return input.transpose(axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    return input.transpose(dim0, dim1)
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A002
+    """The dims ``source`` moved to positions ``destination``, the rest kept in order."""
+    sources = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    targets = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+    if len(sources) != len(targets):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(sources)} dims) should "
+            f"contain the same number of dims as destination ({list(targets)} dims)"
+        )
+    sources = tuple(_dim(d, input.ndim) for d in sources)
+    targets = tuple(_dim(d, input.ndim) for d in targets)
+    rest = iter(d for d in range(input.ndim) if d not in sources)
+    placed = dict(zip(targets, sources))
+    return input.permute(tuple(placed[i] if i in placed else next(rest)
+                               for i in range(input.ndim)))
+
+
+moveaxis = movedim
+
+
+def broadcast_to(input: Tensor, size: Any) -> Tensor:  # noqa: A002
+    return input.expand(*size) if isinstance(size, (tuple, list)) else input.expand(size)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """The ``offset`` diagonal of the (dim1, dim2) matrices, as the last dim (getitem)."""
+    d1, d2 = _dim(dim1, input.ndim), _dim(dim2, input.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    rest = [d for d in range(input.ndim) if d not in (d1, d2)]
+    moved = input.permute(tuple(rest) + (d1, d2))
+    rows, cols = _diagonal_places(input.shape[d1], input.shape[d2], offset)
+    return GetItem.apply(moved, (Ellipsis, rows, cols))
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-D tensors; ``indexing='xy'`` swaps the first two, as numpy."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(
+            f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}"
+        )
+    if any(t.ndim > 1 for t in tensors):
+        raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list")
+    vectors = [t.reshape(-1) for t in tensors]
+    if indexing == "xy" and len(vectors) >= 2:
+        vectors[0], vectors[1] = vectors[1], vectors[0]
+    shape = tuple(v.shape[0] for v in vectors)
+    grids = []
+    for i, v in enumerate(vectors):
+        view = tuple(-1 if j == i else 1 for j in range(len(vectors)))
+        grids.append(v.reshape(view).expand(shape))
+    if indexing == "xy" and len(grids) >= 2:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    return input.t()
+
+
+def clone(input: Tensor) -> Tensor:  # noqa: A002
+    return input.clone()
+
+
 # This family's Tensor methods.
 Tensor.repeat = repeat
 Tensor.flip = flip
@@ -201,3 +302,10 @@ Tensor.tril = tril
 Tensor.triu = triu
 Tensor.diag = diag
 Tensor.trace = trace
+Tensor.tile = tile
+Tensor.repeat_interleave = repeat_interleave
+Tensor.swapaxes = swapaxes
+Tensor.swapdims = swapdims
+Tensor.movedim = Tensor.moveaxis = movedim
+Tensor.broadcast_to = broadcast_to
+Tensor.diagonal = diagonal

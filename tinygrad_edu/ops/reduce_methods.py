@@ -12,7 +12,7 @@ differentiable again; ``all``/``any`` give bool tensors outside the graph.
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -186,6 +186,69 @@ def _product_along(x: Tensor, d: int) -> Tensor:
     return x[before + (0,)]
 
 
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None,  # noqa: A002
+             keepdim: builtins.bool = False, *, correction: Any = None) -> tuple:
+    """``(std, mean)`` over ``dim``, with std's arguments."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim if not isinstance(dim, builtins.bool) else None, keepdim))
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None,  # noqa: A002
+             keepdim: builtins.bool = False, *, correction: Any = None) -> tuple:
+    """``(var, mean)`` over ``dim``, with var's arguments."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim if not isinstance(dim, builtins.bool) else None, keepdim))
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # noqa: A002
+           dtype: Any = None) -> Tensor:
+    """Σ treating NaN as 0.   d/dinput = 1 where not NaN, 0 at NaNs (composed of where)."""
+    from tinygrad_edu.functions import where
+
+    return sum(where(_wrap(np.isnan(input.array)), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """The mean of the elements that are not NaN."""
+    count = np.sum(~np.isnan(input.array), axis=_dims(dim, input.ndim), keepdims=keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / _wrap(count.astype(input.array.dtype))
+
+
+class MedianResult(NamedTuple):
+    """``(values, indices)``, as returned by ``median(dim)``."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def median(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any:  # noqa: A002
+    """The lower median: no dim, a 0-d tensor (the gradient is shared by equal elements, as
+    PyTorch's); with dim, ``(values, indices)`` (gathered, so the gradient goes to that index)."""
+    from tinygrad_edu.functions import where
+    from tinygrad_edu.ops.indexing import gather
+
+    if dim is None:
+        if input.array.size == 0:
+            return _wrap(np.asarray(np.nan, dtype=input.array.dtype))
+        flat = np.sort(input.array.reshape(-1), kind="stable")
+        middle = flat[(flat.size - 1) // 2]
+        ties = _wrap(input.array == middle)
+        lowest = _wrap(np.asarray(-np.inf if input.array.dtype.kind == "f"
+                                  else np.iinfo(input.array.dtype).min, dtype=input.array.dtype))
+        return reduce.Amax.apply(where(ties, input, lowest), None, False)
+    d = _dim(dim, input.ndim)
+    if input.ndim == 0:
+        return MedianResult(input * 1, _wrap(np.zeros((), np.int64)))
+    order = np.argsort(input.array, axis=d, kind="stable")
+    position = (input.shape[d] - 1) // 2
+    indices = np.take(order, [position], axis=d).astype(np.int64)
+    values = gather(input, d, _wrap(indices))
+    if not keepdim:
+        values, indices = values.squeeze(d), np.squeeze(indices, d)
+    return MedianResult(values, _wrap(indices))
+
+
 def _logical(reducer: Any, input: Tensor, dim: Any, keepdim: builtins.bool) -> Tensor:
     dims = _dims(dim, input.ndim)
     return _wrap(np.asarray(reducer(input.array.astype(bool), axis=dims, keepdims=keepdim)))
@@ -221,3 +284,6 @@ Tensor.norm = norm
 Tensor.prod = prod
 Tensor.all = all
 Tensor.any = any
+Tensor.nansum = nansum
+Tensor.nanmean = nanmean
+Tensor.median = median
