@@ -2,7 +2,16 @@
 
 from tinygrad_edu.utils.data.dataloader import DataLoader, default_collate
 from tinygrad_edu.utils.data.dataset import Dataset, Subset, TensorDataset, random_split
+from tinygrad_edu.utils.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from tinygrad_edu.utils.data.worker import get_worker_info
 
-__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate",
-           "get_worker_info", "random_split"]
+__all__ = ["BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler",
+           "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
+           "WeightedRandomSampler", "default_collate", "get_worker_info", "random_split"]

@@ -17,6 +17,7 @@ from tinygrad_edu import random
 from tinygrad_edu.functions import stack
 from tinygrad_edu.tensor import Tensor, _wrap
 from tinygrad_edu.utils.data.dataset import Dataset, Subset, TensorDataset
+from tinygrad_edu.utils.data.sampler import RandomSampler, _seed_from
 from tinygrad_edu.utils.data.worker import MultiProcessIterator
 
 
@@ -63,9 +64,11 @@ class DataLoader:
     """Iterate over ``dataset`` in minibatches of ``batch_size`` examples.
 
     Which examples, in which order:
-    ``shuffle=True`` draws a new order every epoch from the library's
-    generator (``tg.manual_seed`` makes it reproducible) or from
-    ``generator`` (a ``numpy.random.Generator``) if given. ``sampler`` is any
+    ``shuffle=True`` draws a new order every epoch with a ``RandomSampler``,
+    from the global generator (``tg.manual_seed``) or from ``generator`` (a
+    ``tg.Generator``), in PyTorch's order: each epoch first draws a base seed
+    (for the worker processes, drawn with or without them), then the sampler
+    draws its order — so the orders are PyTorch's. ``sampler`` is any
     iterable of indices (iterated anew each epoch) instead; ``batch_sampler``
     an iterable of index lists, one per batch (then ``batch_size``,
     ``shuffle``, ``sampler`` and ``drop_last`` must stay at their defaults).
@@ -103,7 +106,7 @@ class DataLoader:
         timeout: float = 0,
         worker_init_fn: Callable[[int], None] | None = None,
         multiprocessing_context: Any = None,
-        generator: np.random.Generator | None = None,
+        generator: random.Generator | None = None,
         *,
         prefetch_factor: int | None = None,
         persistent_workers: bool = False,
@@ -112,8 +115,8 @@ class DataLoader:
     ) -> None:
         _check_options(batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last,
                        timeout, prefetch_factor, persistent_workers)
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(f"generator must be a numpy.random.Generator, got "
+        if generator is not None and not isinstance(generator, random.Generator):
+            raise TypeError(f"generator must be a tinygrad_edu.Generator, got "
                             f"{type(generator).__name__}")
         self.dataset = dataset
         self.batch_size = 1 if batch_sampler is not None else int(batch_size)
@@ -144,7 +147,7 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         # the workers' base seed is drawn first with or without workers, as PyTorch does,
         # so that the shuffled order that follows is the same either way
-        base_seed = int((self.generator or random.generator()).integers(2**62))
+        base_seed = _seed_from(self.generator)
         batches = self._index_batches()
         if self.num_workers == 0:
             fetch = _Fetcher(self.dataset, self.collate_fn)
@@ -167,7 +170,10 @@ class DataLoader:
             return self.sampler
         n = len(self.dataset)
         if self.shuffle:
-            return (self.generator or random.generator()).permutation(n)
+            # list(): run the sampler to its end, as PyTorch does (its last randperm,
+            # even of zero items, advances a given generator)
+            return np.array(list(RandomSampler(self.dataset, generator=self.generator)),
+                            dtype=np.int64)
         return np.arange(n)
 
     def _index_batches(self) -> Iterator[list]:
