@@ -96,6 +96,17 @@ def test_round_trip_of_every_supported_structure(tmp_path, name, target):
     same(loaded, obj)
 
 
+def test_a_defaultdict_comes_back_as_a_dict_and_a_namedtuple_is_refused(tmp_path):
+    from collections import defaultdict, namedtuple
+
+    history = defaultdict(list)
+    history["loss"].append(0.5)
+    tg.save({"history": history}, tmp_path / "h.pt")
+    same(tg.load(tmp_path / "h.pt"), {"history": {"loss": [0.5]}})
+    with pytest.raises(TypeError, match="the object at 'p' is a Point, which cannot be saved"):
+        tg.save({"p": namedtuple("Point", "x y")(1, 2)}, tmp_path / "p.pt")
+
+
 def test_parameter_type_and_shared_tensors_survive(tmp_path):
     shared = tg.ones(3)
     p = nn.Parameter(tg.zeros(2))

@@ -88,7 +88,7 @@ class _Encoder:
             return {"tuple": [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]}
         if isinstance(value, list):
             return {"list": [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]}
-        if isinstance(value, Mapping) and type(value) in (dict, OrderedDict):
+        if isinstance(value, dict):  # a defaultdict or other dict subclass comes back a dict
             items = [[self.encode(k, path), self.encode(v, _join(path, k))]
                      for k, v in value.items()]
             return {"odict" if isinstance(value, OrderedDict) else "dict": items}

@@ -10,7 +10,8 @@ from tinygrad_edu.utils.data.sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from tinygrad_edu.utils.data.worker import get_worker_info
 
 __all__ = ["BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler",
            "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
-           "WeightedRandomSampler", "default_collate", "random_split"]
+           "WeightedRandomSampler", "default_collate", "get_worker_info", "random_split"]
