@@ -42,7 +42,12 @@ def _uses_torch(item) -> bool:
 
 
 def _skipped_for_torch(report) -> bool:
-    return report.skipped and "torch" in str(report.longrepr)
+    """Skipped because torch could not be imported (not for another reason in a torch file)."""
+    if not report.skipped:
+        return False
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return "'torch'" in reason or "torch not installed" in reason
 
 
 def pytest_collectreport(report):
