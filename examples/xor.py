@@ -10,9 +10,11 @@ PyTorch's plain ``with no_grad(): w -= lr * w.grad``.
 ``make demo`` runs this script. It leaves in ``--out``: the error curve
 (xor_loss.png), the decision boundary (xor_decision_boundary.png) and the
 computation graph of the error on the four truth-table rows after backward
-(xor_graph.svg: parameters named, gradients shown, backward order numbered;
+(xor_graph.svg: parameters named, the data x and targets t drawn as data
+boxes, gradients shown, backward order numbered; top to bottom, page width;
 xor_graph.dot, the DOT text, is always written, so the graph survives a
-missing Graphviz).
+missing Graphviz), and xor_watch.html, a page that steps through the backward
+pass node by node (open it in a browser).
 
     python examples/xor.py [--epochs 300] [--lr 2] [--seed 0] [--out out/xor] [--quick]
 """
@@ -26,7 +28,13 @@ import numpy as np
 from common import at_least, epochs_bar, parse_args, report
 
 import tinygrad_edu as tg
-from tinygrad_edu.viz import GraphvizNotFoundError, draw_graph, plot_decision_boundary, plot_loss
+from tinygrad_edu.viz import (
+    GraphvizNotFoundError,
+    draw_graph,
+    plot_decision_boundary,
+    plot_loss,
+    watch_backward,
+)
 from tinygrad_edu.viz import render as render_graph
 
 
@@ -81,11 +89,18 @@ def draw_the_graph(params: dict, out: Path) -> list[Path]:
     t = tg.tensor([[0.0], [1.0], [1.0], [0.0]], dtype=tg.float64)
     a_out = forward(params, x)
     error = 0.5 * ((a_out - t) ** 2).sum()
-    error.backward()
-    names = {**params, "a_out": a_out}
+    names = {**params, "a_out": a_out, "x": x, "t": t}
+    written = []
+    # error.backward(), recorded into a page that steps through it node by node; the graph
+    # is retained so that the picture below still shows the constants x, 2 and 0.5
+    try:
+        written.append(watch_backward(error, names, out / "xor_watch.html", title="XOR 2-3-1",
+                                      retain_graph=True).path)
+    except GraphvizNotFoundError:
+        error.backward(retain_graph=True)
     dot_path = out / "xor_graph.dot"
     dot_path.write_text(draw_graph(error, params=names, show_order=True).source)
-    written = [dot_path]
+    written.append(dot_path)
     try:
         written.append(render_graph(error, out / "xor_graph.svg", params=names, show_order=True))
     except GraphvizNotFoundError as missing:
@@ -113,7 +128,7 @@ def main() -> int:
     print(f"loss fell from {losses[0]:.4f} to {losses[-1]:.4f}")
 
     plot_loss(losses, args.out / "xor_loss.png", title="XOR 2-3-1: mean error E per epoch",
-              ylabel="E")
+              ylabel="E (log scale)", xlabel="epoch", log_scale=True)
     plot_decision_boundary(lambda points: forward(params, points), X, y,
                            args.out / "xor_decision_boundary.png", resolution=100,
                            title=f"XOR 2-3-1: {accuracy:.0%} right")

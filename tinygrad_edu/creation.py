@@ -1,4 +1,7 @@
-"""Making tensors: ``tensor``, ``zeros``, ``arange``, ``randn`` ... with PyTorch's dtypes."""
+"""Making tensors: ``tensor``, ``zeros``, ``arange`` ... with PyTorch's dtypes.
+
+The random ones (``rand``, ``randn``, ``randint`` ...) are in ``ops/random.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import numpy as np
 
 from tinygrad_edu import dtypes
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
-from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
 
 
@@ -43,14 +45,15 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
     """
     if isinstance(data, Tensor):
         array = data.array.copy()
-    elif isinstance(data, np.ndarray):
-        array = data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too
+        array = np.array(data)
     else:
         array = np.array(_unwrap_nested(data))
-        if array.dtype == np.float64 and dtype is None:  # with a dtype: no float32 detour
-            array = array.astype(get_default_dtype().np_dtype)
+        if array.dtype == np.float64 and dtype is None and not _holds_float64_scalar(data):
+            array = array.astype(get_default_dtype().np_dtype)  # Python floats: the default
         elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
+            if array.dtype not in dtypes._BY_NUMPY:  # uint16 ... from numpy scalars
+                array = array.astype(np.int64)
         elif array.dtype.kind not in "fb":
             raise TypeError(
                 f"tensor(): could not make a tensor from {type(data).__name__} data; expected "
@@ -59,6 +62,18 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
     if dtype is not None:
         array = array.astype(to_dtype(dtype).np_dtype, copy=False)
     return _finish(array, requires_grad)
+
+
+def _holds_float64_scalar(data: Any) -> bool:
+    """Whether nested lists hold a numpy float64 (PyTorch then keeps float64, not float32)."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if type(item) is np.float64:
+            return True
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return False
 
 
 def as_tensor(data: Any, dtype: DType | None = None) -> Tensor:
@@ -125,33 +140,6 @@ def eye(n: int, m: int | None = None, dtype: DType | None = None,
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    """Uniform on [0, 1), from the generator that ``manual_seed`` seeds."""
-    data = generator().random(_size(size)).astype(_float_dtype(dtype))
-    return _finish(data, requires_grad)
-
-
-def randn(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal, from the generator that ``manual_seed`` seeds."""
-    data = generator().standard_normal(_size(size)).astype(_float_dtype(dtype))
-    return _finish(data, requires_grad)
-
-
-def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = None) -> Tensor:
-    """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0, as in PyTorch."""
-    if size is None:
-        low, high, size = 0, low, high
-    if size is None:
-        raise TypeError("randint() missing the required argument 'size'")
-    data = generator().integers(low, high, _size(tuple(size)))
-    return _finish(data.astype(to_dtype(dtype or dtypes.int64).np_dtype), False)
-
-
-def randperm(n: int, dtype: DType | None = None) -> Tensor:
-    return _finish(generator().permutation(n).astype(to_dtype(dtype or dtypes.int64).np_dtype),
-                   False)
-
-
 def _like(t: Tensor, dtype: Any) -> np.dtype:
     return t.array.dtype if dtype is None else to_dtype(dtype).np_dtype
 
@@ -171,11 +159,3 @@ def empty_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = Fals
 def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None,
               requires_grad: bool = False) -> Tensor:
     return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
-
-
-def rand_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(generator().random(t.shape).astype(_like(t, dtype)), requires_grad)
-
-
-def randn_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(generator().standard_normal(t.shape).astype(_like(t, dtype)), requires_grad)

@@ -169,3 +169,6 @@ def setitem(a: Tensor, index: Any, value: Any) -> None:
         if value.dtype != a.dtype:
             value = value.to(a.array.dtype)
         views.record_write(a, value, (GetItem, (np_index,)))
+
+
+fill = copy  # fill(a, value, op_name): every element set to value (random.py's in-place draws)

@@ -30,6 +30,8 @@ class Sum(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape = a.array.shape
         ctx.kept_shape = _kept_shape(a.array.shape, dims)
+        if a.array.dtype.kind in "iub":  # integer and bool sums are int64, as in PyTorch
+            return a.array.sum(axis=dims, keepdims=keepdim, dtype=np.int64)
         return a.array.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -95,6 +97,10 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
+        if a.array.dtype.kind != "f":
+            raise NotImplementedError(
+                f"softmax(): not implemented for {a.dtype}; expected a float tensor"
+            )
         shifted = a.array - a.array.max(axis=dim, keepdims=True)
         e = np.exp(shifted)
         out = _wrap(e / e.sum(axis=dim, keepdims=True))
@@ -117,6 +123,10 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
+        if a.array.dtype.kind != "f":
+            raise NotImplementedError(
+                f"log_softmax(): not implemented for {a.dtype}; expected a float tensor"
+            )
         shifted = a.array - a.array.max(axis=dim, keepdims=True)
         out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
