@@ -25,12 +25,14 @@ _SCALAR_TYPES = (builtins.int, builtins.float, builtins.bool, np.number, np.bool
 
 
 class VersionCounter:
-    """Counts in-place changes to an array; views of it share the counter."""
+    """Counts in-place changes to an array; views of it share the counter (and are
+    listed in ``views``, weakly, so that an in-place op can update them: autograd/views.py)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "views")
 
     def __init__(self) -> None:
         self.value = 0
+        self.views: list | None = None
 
 
 class RemovableHandle:
@@ -73,7 +75,7 @@ class Tensor:
     """
 
     __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version_counter", "_accumulator",
-                 "__weakref__")
+                 "_view", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
     def __init__(self, *args: Any) -> None:
@@ -102,6 +104,11 @@ class Tensor:
                 f"Tensor.data must be set to a Tensor, got {type(value).__name__}"
             )
         self.array = value.array
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this one is a view of (PyTorch's ``_base``), else None."""
+        return None if self._view is None else self._view.base
 
     @property
     def shape(self) -> Size:
@@ -610,7 +617,7 @@ class Tensor:
         return movement.getitem(self, index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        movement.setitem(self, index, value)
+        inplace.setitem(self, index, value)
 
     # ----- in place: the data changes, the version counter counts it -----------------
     def __iadd__(self, other: Any) -> Tensor:
@@ -643,13 +650,13 @@ class Tensor:
         return inplace.assign(self, lambda old: old.clamp(min, max), "clamp_")
 
     def zero_(self) -> Tensor:
-        return inplace.fill(self, 0, "zero_")
+        return inplace.copy(self, 0, "zero_")
 
     def fill_(self, value: Any) -> Tensor:
-        return inplace.fill(self, value, "fill_")
+        return inplace.copy(self, value, "fill_")
 
     def copy_(self, src: Any) -> Tensor:
-        return inplace.assign(self, lambda old: _as_tensor(src, old, "copy_"), "copy_", src)
+        return inplace.copy(self, src, "copy_")
 
 
 # ----- helpers shared by the methods above ---------------------------------------------
@@ -667,6 +674,7 @@ def _init(t: Tensor, data: np.ndarray, requires_grad: builtins.bool = False,
     t.grad_fn = grad_fn
     t._version_counter = None
     t._accumulator = None
+    t._view = None
 
 
 def _wrap(data: np.ndarray, requires_grad: builtins.bool = False, grad_fn: Any = None) -> Tensor:
@@ -682,6 +690,7 @@ def _wrap(data: np.ndarray, requires_grad: builtins.bool = False, grad_fn: Any =
     t.grad_fn = grad_fn
     t._version_counter = None
     t._accumulator = None
+    t._view = None
     return t
 
 
@@ -761,8 +770,10 @@ _scalar_constants: dict = {}
 def _scalar_constant(value: builtins.float, dtype: np.dtype) -> Tensor:
     """A 0-d tensor for a Python float, reused: ``x * 0.5`` in a loop makes it once.
 
-    Constants never require grad and nothing hands them to the user, so sharing
-    them is safe. The cache is emptied when it grows past 4096 entries.
+    Constants never require grad and are never handed to the user (a gradient
+    given as a number is copied: ``_initial_gradient``); their arrays are
+    read-only, so that an in-place change to one fails loudly. The cache is
+    emptied when it grows past 4096 entries.
     """
     if value == 0.0 or value != value:  # 0.0 == -0.0 and nan != nan: no safe key
         return _wrap(np.array(value, dtype))
@@ -771,7 +782,9 @@ def _scalar_constant(value: builtins.float, dtype: np.dtype) -> Tensor:
     if constant is None:
         if len(_scalar_constants) >= 4096:
             _scalar_constants.clear()
-        constant = _scalar_constants[key] = _wrap(np.array(value, dtype))
+        array = np.array(value, dtype)
+        array.flags.writeable = False
+        constant = _scalar_constants[key] = _wrap(array)
     return constant
 
 
@@ -826,7 +839,8 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
                 f"shape {tuple(output.shape)}: pass gradient= (a tensor of that shape)"
             )
         return _wrap(np.ones(output.array.shape, output.array.dtype))
-    gradient = _as_tensor(gradient, output, "backward")
+    if not isinstance(gradient, Tensor):  # a number: a fresh array (never a shared constant)
+        gradient = _wrap(np.array(_as_tensor(gradient, output, "backward").array))
     if gradient.shape != output.shape:
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(gradient.shape)} "

@@ -70,11 +70,24 @@ def _count_dependencies(roots: Sequence[Node]) -> dict:
     return dependencies
 
 
-def _call_hooks(hooks: list | None, grad: Tensor) -> Tensor:
-    for hook in hooks or ():
+def _call_hooks(hooks: list, grad: Tensor, handed_out: set) -> Tensor:
+    """Run the hooks in order; each may return a new gradient, of the same shape and dtype.
+    A gradient a hook has seen may be kept by it: it is never changed in place later."""
+    for hook in hooks:
+        handed_out.add(id(_owner(grad.array)))
         replaced = hook(grad)
         if replaced is not None:
+            name = getattr(hook, "__name__", repr(hook))
+            if not isinstance(replaced, Tensor):
+                raise TypeError(f"expected Tensor, but hook '{name}' returned "
+                                f"'{type(replaced).__name__}'")
+            if replaced.array.shape != grad.array.shape:
+                raise RuntimeError(f"hook '{name}' has changed the size of value")
+            if replaced.array.dtype != grad.array.dtype:
+                raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                                   f"{grad.dtype} got {replaced.dtype})")
             grad = replaced
+    handed_out.add(id(_owner(grad.array)))
     return grad
 
 
@@ -90,7 +103,8 @@ def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph
     to a ``.grad`` or passed in by the user. A gradient whose memory is among
     them would alias another gradient (add hands the same one to both of its
     inputs; ``a + b.T`` gives b a view of a's): then it is copied. A read-only
-    broadcast view is copied too. Otherwise the fresh array is kept as it is.
+    broadcast view is copied too. Otherwise the fresh array is kept as it is. With
+    ``create_graph`` the first gradient is always cloned (in the graph), as in PyTorch.
     """
     if tensor.grad is None:
         data = grad.array
@@ -99,8 +113,8 @@ def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph
             data = data.copy()
             owner_id = id(data)
         handed_out.add(owner_id)
-        tensor.grad = grad if create_graph else _wrap(data)  # a tensor of its own, no graph
-    elif create_graph or tensor.grad.requires_grad:
+        tensor.grad = grad.clone() if create_graph else _wrap(data)  # a tensor of its own
+    elif create_graph:
         tensor.grad = tensor.grad + grad
     else:
         np.add(tensor.grad.array, grad.array, out=tensor.grad.array, casting="unsafe")
@@ -159,7 +173,7 @@ def run_backward(
             grad = pending.pop(node, None)
             if grad is not None:
                 if node._hooks is not None:
-                    grad = _call_hooks(node._hooks, grad)
+                    grad = _call_hooks(node._hooks, grad, handed_out)
                 if node._retained is not None:
                     _retain(node._retained, grad, handed_out, create_graph)
                 if capture:

@@ -121,6 +121,8 @@ class Function:
     _hooks: list | None = None
     _retained: weakref.ref | None = None
     _created_at: str | None = None
+    _dirty: tuple = ()  # inputs that forward changed in place (mark_dirty)
+    _makes_view: bool = False  # the library's view ops (reshape, permute, expand, getitem)
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Tensor | np.ndarray:
@@ -160,7 +162,10 @@ class Function:
             result = cls.forward(ctx, *args)
             if type(result) is np.ndarray:
                 return _wrap(result)
-            return _as_result(result, args)
+            if ctx._dirty and any(result is t for t in ctx._dirty):
+                result._version.value += 1
+                return result
+            return _as_result(result, args, ctx)
 
         ctx.needs_input_grad = _NEEDS_TUPLES.get(needs, needs)
         ctx.next_functions = edges
@@ -174,7 +179,11 @@ class Function:
         if type(result) is np.ndarray:
             result = _wrap(result, True, ctx)
         else:
-            result = _as_result(result, args)
+            if ctx._dirty and any(result is t for t in ctx._dirty):  # in-place custom op
+                return views.dirty_output(ctx, result)
+            result = _as_result(result, args, ctx)
+            if result._view is not None and not cls._makes_view:  # a view made in forward
+                views.mark_custom(result, ctx)
             result.requires_grad = True
             result.grad_fn = ctx
             saved = ctx._saved
@@ -192,6 +201,10 @@ class Function:
         return result
 
     # ----- what backward can use -------------------------------------------------
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """Say that forward changed these inputs in place (and returns them), as in PyTorch."""
+        self._dirty = tensors
+
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for backward; in-place changes to them are caught there."""
         if True not in self.needs_input_grad:
@@ -309,13 +322,16 @@ def _edge_of(value: Any) -> Function | AccumulateGrad | None:
     return None
 
 
-def _as_result(result: Any, args: tuple) -> Tensor:
+def _as_result(result: Any, args: tuple, ctx: Function) -> Tensor:
     """``forward``'s result as a new Tensor holding a numpy array (not a numpy scalar)."""
     if not isinstance(result, Tensor):
         return _wrap(np.asarray(result))
     for a in args:
-        if result is a:  # never re-use an input as the output node
-            return _wrap(a.array)
+        if result is a:  # an input returned as is: a view of it (views.py), never the input
+            return views.alias_of(a, ctx)
     if type(result.array) is not np.ndarray:  # numpy gives scalars for 0-d results
         result.array = np.asarray(result.array)
     return result
+
+
+from tinygrad_edu.autograd import views  # noqa: E402 - views.py builds on Function

@@ -89,7 +89,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    """out = a / b.   d/da = 1 / b,  d/db = -a / b**2 = -out / b.
+    """out = a / b.   d/da = 1 / b,  d/db = -a / b**2 (a saved only when b needs it).
 
     Integer division gives the default float dtype, as in PyTorch (true division).
     """
@@ -101,15 +101,14 @@ class Div(Function):
 
             dtype = get_default_dtype().np_dtype
             return np.true_divide(a.array, b.array, dtype=dtype)
-        out = _wrap(a.array / b.array)
-        ctx.save_for_backward(b, out)
-        return out
+        ctx.save_for_backward(b, a if ctx.needs_input_grad[1] else None)
+        return a.array / b.array
 
     @staticmethod
     def backward(ctx, g):
-        b, out = ctx.saved_tensors
+        b, a = ctx.saved_tensors
         grad_a = g / b if ctx.needs_input_grad[0] else None
-        grad_b = -g * out / b if ctx.needs_input_grad[1] else None
+        grad_b = -g * a / (b * b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -119,7 +118,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = _wrap(np.power(a.array, b.array))
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
         return out
 
     @staticmethod
@@ -432,14 +431,15 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, condition, a, b):
-        ctx.condition = condition
+        ctx.save_for_backward(condition)  # so that changing it in place is caught
         return np.where(condition.array, a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
+        (condition,) = ctx.saved_tensors
         zero = _constant(np.zeros((), g.array.dtype))
-        grad_a = Where.apply(ctx.condition, g, zero) if ctx.needs_input_grad[1] else None
-        grad_b = Where.apply(ctx.condition, zero, g) if ctx.needs_input_grad[2] else None
+        grad_a = Where.apply(condition, g, zero) if ctx.needs_input_grad[1] else None
+        grad_b = Where.apply(condition, zero, g) if ctx.needs_input_grad[2] else None
         return None, grad_a, grad_b
 
 

@@ -1,11 +1,13 @@
-"""In-place ops (``add_``, ``-=``, ``zero_`` ...): the array changes, the version counter counts it.
+"""In-place ops (``add_``, ``-=``, ``copy_``, ``x[i] = v`` ...): the array changes, the
+version counter counts it.
 
 Outside the graph (``no_grad``, or nothing requires grad) the change is one
-numpy call writing into the array. Inside the graph the op is recorded
-out of place on a stand-in for the old value, and the tensor then takes the
-new value and the new ``grad_fn`` — so the graph stays correct. Either way
-the version counter goes up, and a backward that saved the old value raises
-instead of computing a wrong gradient.
+numpy call writing into the array. Inside the graph the op is recorded out of
+place on a stand-in for the old value, the new value is written into the
+array, and the tensor takes the new ``grad_fn`` — and so do its base and its
+views, which share the memory (autograd/views.py). Either way the version
+counter goes up, and a backward that saved the old value raises instead of
+computing a wrong gradient. Every check is made before anything is written.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import views
+from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _grad_state
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
@@ -26,24 +30,19 @@ def _records_graph(a: Tensor, other: Any) -> bool:
     )
 
 
-def _check_graph_inplace(a: Tensor, op_name: str) -> None:
-    if a.requires_grad and a.grad_fn is None:
-        raise RuntimeError(
-            f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
-            f"operation. Update parameters inside `with no_grad():`."
-        )
-    if not a.array.flags.owndata:
-        raise RuntimeError(
-            f"{op_name}: in-place operations on a view of a tensor inside the graph are not "
-            f"supported here; use the out-of-place op instead"
-        )
+def _check(a: Tensor, records: bool, op_name: str) -> None:
+    """The checks before a write: the graph can be made, and numpy can write the memory."""
+    if records or a._view is not None:
+        views.check_inplace(a, records)
+    if not a.array.flags.writeable:
+        raise views.writable_error(a, op_name)
 
 
 def _write(a: Tensor, new_value: Tensor, op_name: str) -> None:
-    if new_value.shape != a.shape:
+    if np.broadcast_shapes(new_value.shape, a.shape) != a.shape:
         raise RuntimeError(
             f"{op_name}: output with shape {tuple(a.shape)} doesn't match the broadcast shape "
-            f"{tuple(new_value.shape)}"
+            f"{tuple(np.broadcast_shapes(new_value.shape, a.shape))}"
         )
     try:
         np.copyto(a.array, new_value.array, casting="same_kind")
@@ -53,11 +52,6 @@ def _write(a: Tensor, new_value: Tensor, op_name: str) -> None:
             f"type {a.dtype}"
         ) from None
     a._version.value += 1
-
-
-def _take_history(a: Tensor, new_value: Tensor) -> None:
-    a.grad_fn = new_value.grad_fn
-    a.requires_grad = new_value.requires_grad
 
 
 def _stand_in(a: Tensor, keep_copy: bool) -> Tensor:
@@ -78,7 +72,7 @@ def _stand_in(a: Tensor, keep_copy: bool) -> Tensor:
 def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
            out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
     """``a ⊙= other`` for a numpy ufunc ⊙ (add, subtract, multiply, divide)."""
-    if _records_graph(a, other):
+    if _records_graph(a, other) or (a._view is not None and _grad_state.enabled):
         return assign(a, out_of_place, op_name, other)
     other_data = other.array if isinstance(other, Tensor) else other
     if not isinstance(other, (Tensor, np.ndarray)):
@@ -92,6 +86,8 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
             f"{a.dtype}"
         ) from None
     except ValueError:
+        if not a.array.flags.writeable:
+            raise views.writable_error(a, op_name) from None
         raise RuntimeError(
             f"{op_name}: output with shape {tuple(a.shape)} doesn't match the broadcast shape "
             f"of the operand {tuple(np.shape(other_data))}"
@@ -101,29 +97,78 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
 
 
 def assign(a: Tensor, compute: Callable[[Tensor], Tensor], op_name: str,
-           other: Any = None) -> Tensor:
+           other: Any = None, keep_copy: bool = True) -> Tensor:
     """Replace ``a``'s value by ``compute(old a)``, recording the op when the graph needs it.
 
     ``other`` is the op's other operand, if any: with ``a`` it decides whether
-    the op is recorded, and so whether the old value must be kept as a copy.
+    the op is recorded, and so whether the old value must be kept as a copy
+    (``keep_copy=False``: the op saves nothing, so no copy is needed).
     """
-    new_value = compute(_stand_in(a, keep_copy=_records_graph(a, other)))
-    if not new_value.requires_grad:
+    records = _records_graph(a, other)
+    _check(a, records, op_name)
+    new_value = compute(_stand_in(a, keep_copy=records and keep_copy))
+    if not records:
         _write(a, new_value, op_name)
         return a
-    _check_graph_inplace(a, op_name)
     if new_value.dtype != a.dtype:
         new_value = new_value.to(a.array.dtype)
     _write(a, new_value, op_name)
-    _take_history(a, new_value)
+    views.record_write(a, new_value)
     return a
 
 
-def fill(a: Tensor, value: Any, op_name: str) -> Tensor:
-    """Set every element to ``value``; inside the graph the gradient to the old value is 0."""
-    if _grad_state.enabled and a.requires_grad:
-        fill_value = value
-        return assign(a, lambda old: old * 0 + fill_value, op_name)
-    a.array[...] = value.array if isinstance(value, Tensor) else value
+class Copy(Function):
+    """out = src (broadcast to old's shape, in old's dtype): ``old.copy_(src)``.
+
+    d/d(old) = 0,  d/d(src) = 1 (summed over the dims src was broadcast along).
+    """
+
+    @staticmethod
+    def forward(ctx, old, src):
+        return np.broadcast_to(src.array, old.array.shape).astype(old.array.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        zeros = _wrap(np.zeros_like(g.array)) if ctx.needs_input_grad[0] else None
+        return zeros, g
+
+
+def copy(a: Tensor, src: Any, op_name: str) -> Tensor:
+    """``copy_``, ``fill_`` and ``zero_``: every element of ``a`` replaced by ``src``'s."""
+    src = _as_tensor(src, a, op_name)
+    if np.broadcast_shapes(src.shape, a.shape) != a.shape:
+        raise RuntimeError(
+            f"{op_name}: the source of shape {tuple(src.shape)} cannot be broadcast to the "
+            f"tensor's shape {tuple(a.shape)}"
+        )
+    return assign(a, lambda old: Copy.apply(old, src), op_name, src, keep_copy=False)
+
+
+def setitem(a: Tensor, index: Any, value: Any) -> None:
+    """``a[index] = value`` in place; inside the graph it is recorded (views.CopySlices):
+    the overwritten elements' old values get no gradient, ``value`` gets theirs."""
+    from tinygrad_edu.ops.movement import GetItem, _numpy_index
+
+    np_index = _numpy_index(index)
+    if isinstance(value, (list, tuple)):
+        value = _wrap(np.asarray(value, dtype=a.array.dtype))
+    value = _as_tensor(value, a, "setitem")
+    records = _records_graph(a, value)
+    _check(a, records, "setitem")
+    try:
+        a.array[np_index] = value.array
+    except IndexError as error:
+        raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast "
+            f"to indexing result of shape {list(np.shape(a.array[np_index]))}"
+        ) from None
     a._version.value += 1
-    return a
+    if records:
+        if value.dtype != a.dtype:
+            value = value.to(a.array.dtype)
+        views.record_write(a, value, (GetItem, (np_index,)))
+
+
+fill = copy  # fill(a, value, op_name): every element set to value (random.py's in-place draws)

@@ -3,7 +3,8 @@
 These move values without changing them, so their derivatives move the
 gradient back: reshape it back, permute it back, sum it over the expanded
 dims, scatter it back into the indexed places. Outputs that are numpy views
-of their input share its version counter, as PyTorch's views do.
+of their input are views in PyTorch's sense: they share the base's version
+counter and see its in-place changes (autograd/views.py).
 """
 
 from __future__ import annotations
@@ -14,26 +15,20 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.views import view_of
 from tinygrad_edu.dtypes import promote_types
-from tinygrad_edu.tensor import Tensor, _dim, _wrap
-
-
-def _view_of(a: Tensor, array: np.ndarray) -> Tensor:
-    """Wrap ``array``, a numpy view of ``a``'s array (if it is one), sharing ``a``'s version
-    counter: an in-place change through either is then seen by both."""
-    out = _wrap(array)
-    if array.base is not None:
-        out._version = a._version
-    return out
+from tinygrad_edu.tensor import Tensor, _dim
 
 
 class Reshape(Function):
     """out = a with a new shape (same elements, same order).   g ↦ g reshaped to a's shape."""
 
+    _makes_view = True
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.array.shape
-        return _view_of(a, a.array.reshape(shape))
+        return view_of(a, a.array.reshape(shape), Reshape, (shape,), ctx)
 
     @staticmethod
     def backward(ctx, g):
@@ -42,6 +37,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """out = a with its dims reordered.   g ↦ g permuted by the inverse order."""
+
+    _makes_view = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -52,7 +49,7 @@ class Permute(Function):
             for position, dim in enumerate(dims):
                 inverse[dim] = position
             ctx.inverse = tuple(inverse)
-        return _view_of(a, a.array.transpose(dims))
+        return view_of(a, a.array.transpose(dims), Permute, (dims,), ctx)
 
     @staticmethod
     def backward(ctx, g):
@@ -62,10 +59,12 @@ class Permute(Function):
 class Expand(Function):
     """out = a broadcast to ``shape`` (a read-only view).   g ↦ g summed back to a's shape."""
 
+    _makes_view = True
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.array.shape
-        return _view_of(a, np.broadcast_to(a.array, shape))
+        return view_of(a, np.broadcast_to(a.array, shape), Expand, (shape,), ctx)
 
     @staticmethod
     def backward(ctx, g):
@@ -78,20 +77,28 @@ class GetItem(Function):
     """out = a[index].   g ↦ zeros of a's shape with g added at the indexed places.
 
     Repeated integer indices (``a[[0, 0]]``) receive the sum of their gradients.
+    Index tensors are saved, so that changing one in place before backward is
+    caught (their values are in ``index``).
     """
 
+    _makes_view = True
+
     @staticmethod
-    def forward(ctx, a, index):
+    def forward(ctx, a, index, index_tensors=()):
         ctx.index = index
         ctx.input_shape = a.array.shape
-        out = _wrap(a.array[index])
-        if out.array.base is not None and np.may_share_memory(out.array, a.array):
-            out._version = a._version  # basic indexing gives a view (advanced gives a copy)
-        return out
+        if index_tensors:
+            ctx.save_for_backward(*index_tensors)
+        out = a.array[index]  # basic indexing gives a view (advanced indexing gives a copy)
+        if type(out) is not np.ndarray and _is_basic(index):  # a scalar: make it a 0-d view
+            out = a.array[(index if type(index) is tuple else (index,)) + (Ellipsis,)]
+        return view_of(a, out, GetItem, (index,), ctx)
 
     @staticmethod
     def backward(ctx, g):
-        return IndexAdd.apply(g, ctx.index, ctx.input_shape), None
+        ctx.saved_tensors  # noqa: B018 - raises if an index tensor was changed in place
+        grad = IndexAdd.apply(g, ctx.index, ctx.input_shape)
+        return (grad,) + (None,) * (len(ctx.needs_input_grad) - 1)
 
 
 class IndexAdd(Function):
@@ -235,6 +242,12 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
     return Expand.apply(a, shape)
 
 
+def _index_tensors(index: Any) -> tuple:
+    """The tensors in an index (their values must not change before backward)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return tuple(p for p in parts if isinstance(p, Tensor))
+
+
 def _numpy_index(index: Any) -> Any:
     """Tensors in an index become their arrays; lists become arrays."""
     if isinstance(index, tuple):
@@ -257,27 +270,11 @@ def _numpy_index(index: Any) -> Any:
 def getitem(a: Tensor, index: Any) -> Tensor:
     np_index = _numpy_index(index)
     try:
+        if type(index) is Tensor or type(index) is tuple:
+            return GetItem.apply(a, np_index, _index_tensors(index))
         return GetItem.apply(a, np_index)
     except IndexError as error:
         raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
-
-
-def setitem(a: Tensor, index: Any, value: Any) -> None:
-    """``a[index] = value`` in place. Only outside the graph: neither may require grad."""
-    from tinygrad_edu.autograd.grad_mode import is_grad_enabled
-
-    value_requires = isinstance(value, Tensor) and value.requires_grad
-    if is_grad_enabled() and (a.requires_grad or value_requires):
-        raise RuntimeError(
-            "item assignment (a[index] = value) on tensors that require grad is not "
-            "supported; build the result out of place (e.g. with where) or assign under no_grad()"
-        )
-    data = value.array if isinstance(value, Tensor) else value
-    try:
-        a.array[_numpy_index(index)] = data
-    except IndexError as error:
-        raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
-    a._version.value += 1
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:

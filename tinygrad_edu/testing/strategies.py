@@ -296,3 +296,37 @@ def programs(
         return Program(num_inputs, steps)
 
     return draw_program()
+
+
+AUTOGRAD_STEP_KINDS = ("unary", "binary", "view", "inplace", "setitem", "hook")
+
+
+def autograd_programs(
+    max_leaves: int = 3, max_steps: int = 10, shape: tuple = (2, 3)
+) -> st.SearchStrategy[tuple]:
+    """``(program, leaves)`` for fuzzing autograd's state: in-place ops, views, hooks.
+
+    ``leaves`` are float64 arrays of ``shape``; ``program`` is a dict with
+    ``steps`` — tuples ``(kind, i, j, variant, constant, flag)`` where ``kind``
+    is one of ``AUTOGRAD_STEP_KINDS``, ``i`` and ``j`` pick operands from the
+    pool of tensors made so far (modulo its size), ``variant`` picks the op of
+    that kind, ``flag`` runs an in-place op under ``no_grad`` — and the flags
+    ``twice`` (backward with ``retain_graph``, then again) and ``create_graph``
+    (then a second derivative). The interpreter that gives the steps meaning is
+    yours (see tests/test_fuzz_programs_torch.py, which runs each program in
+    tinygrad_edu and in PyTorch); the values avoid 0 so that kinks are not hit.
+    """
+    _check_range(1, max_leaves, "leaves")
+    _check_range(1, max_steps, "steps")
+    shape = _check_shape(shape)
+    magnitudes = st.floats(0.25, 2.0, allow_nan=False)
+    value = st.builds(lambda m, s: m * s, magnitudes, st.sampled_from((-1.0, 1.0)))
+    leaf = hnp.arrays(np.float64, shape, elements=value)
+    step = st.tuples(st.sampled_from(AUTOGRAD_STEP_KINDS), st.integers(0, 15),
+                     st.integers(0, 15), st.integers(0, 6), value, st.booleans())
+    program = st.fixed_dictionaries({
+        "steps": st.lists(step, min_size=1, max_size=max_steps),
+        "twice": st.booleans(),
+        "create_graph": st.booleans(),
+    })
+    return st.tuples(program, st.lists(leaf, min_size=1, max_size=max_leaves))
