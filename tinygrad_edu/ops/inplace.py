@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import dtypes
 from tinygrad_edu.autograd.grad_mode import _grad_state
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
@@ -39,14 +40,24 @@ def _check_graph_inplace(a: Tensor, op_name: str) -> None:
         )
 
 
+def _check_writeable(a: Tensor, op_name: str) -> None:
+    if not a.array.flags.writeable:
+        raise RuntimeError(
+            f"{op_name}: this tensor's memory is read-only (from_numpy of a read-only numpy "
+            f"array?); clone() it, or make the array writeable, before changing it in place"
+        )
+
+
 def _write(a: Tensor, new_value: Tensor, op_name: str) -> None:
+    _check_writeable(a, op_name)
     if new_value.shape != a.shape:
         raise RuntimeError(
             f"{op_name}: output with shape {tuple(a.shape)} doesn't match the broadcast shape "
             f"{tuple(new_value.shape)}"
         )
-    try:
-        np.copyto(a.array, new_value.array, casting="same_kind")
+    try:  # copy_ converts any dtype, as PyTorch's; the arithmetic ops only the same kind
+        np.copyto(a.array, new_value.array,
+                  casting="unsafe" if op_name == "copy_" else "same_kind")
     except TypeError:
         raise RuntimeError(
             f"{op_name}: result type {new_value.dtype} can't be cast to the desired output "
@@ -85,13 +96,16 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
         other_data = _as_tensor(other, a, op_name).array
     try:
         ufunc(a.array, other_data, out=a.array, casting="same_kind")
-    except TypeError:
-        other_dtype = other.dtype if isinstance(other, Tensor) else type(other).__name__
+    except TypeError:  # numpy checks casting before writing anything: a is unchanged
+        result = dtypes.result_type(a.array, np.asarray(other_data))
+        if ufunc is np.divide and result.kind != "f":  # true division: the default float
+            result = dtypes.get_default_dtype().np_dtype
         raise RuntimeError(
-            f"{op_name}: result type {other_dtype} can't be cast to the desired output type "
-            f"{a.dtype}"
+            f"{op_name}: result type {dtypes.from_numpy_dtype(result)} can't be cast to the "
+            f"desired output type {a.dtype}"
         ) from None
     except ValueError:
+        _check_writeable(a, op_name)
         raise RuntimeError(
             f"{op_name}: output with shape {tuple(a.shape)} doesn't match the broadcast shape "
             f"of the operand {tuple(np.shape(other_data))}"
@@ -124,6 +138,10 @@ def fill(a: Tensor, value: Any, op_name: str) -> Tensor:
     if _grad_state.enabled and a.requires_grad:
         fill_value = value
         return assign(a, lambda old: old * 0 + fill_value, op_name)
+    if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
+        raise TypeError(f"{op_name}(): argument 'value' must be a number or a 0-d Tensor, "
+                        f"not {type(value).__name__}")
+    _check_writeable(a, op_name)
     a.array[...] = value.array if isinstance(value, Tensor) else value
     a._version.value += 1
     return a
