@@ -31,6 +31,12 @@ def _size(size: tuple) -> tuple:
     return tuple(builtins.int(s) for s in size)
 
 
+def _require_float_dtype(dtype: Any, op: str) -> None:
+    if dtype is not None and not to_dtype(dtype).is_floating_point:
+        raise NotImplementedError(f"{op}(): not implemented for {to_dtype(dtype)}; expected a "
+                                  f"floating point dtype (use randint for integers)")
+
+
 def _float_dtype(dtype: Any) -> np.dtype:
     return (get_default_dtype() if dtype is None else to_dtype(dtype)).np_dtype
 
@@ -58,7 +64,11 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
                 f"numbers, bools, (nested) lists of them, a numpy array or a Tensor"
             )
     if dtype is not None:
-        array = array.astype(to_dtype(dtype).np_dtype, copy=False)
+        np_dtype = to_dtype(dtype).np_dtype
+        if np_dtype.kind in "iub" and array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise RuntimeError(f"tensor(): value cannot be converted to type {np_dtype} without "
+                               f"overflow (nan or inf in the data)")
+        array = array.astype(np_dtype, copy=False)
     return _finish(array, requires_grad)
 
 
@@ -140,12 +150,14 @@ def eye(n: int, m: int | None = None, dtype: DType | None = None,
 
 def rand(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1), from the generator that ``manual_seed`` seeds."""
+    _require_float_dtype(dtype, "rand")
     data = generator().random(_size(size)).astype(_float_dtype(dtype))
     return _finish(data, requires_grad)
 
 
 def randn(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal, from the generator that ``manual_seed`` seeds."""
+    _require_float_dtype(dtype, "randn")
     data = generator().standard_normal(_size(size)).astype(_float_dtype(dtype))
     return _finish(data, requires_grad)
 

@@ -560,7 +560,7 @@ class Tensor:
     # ----- reductions ----------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
-        return reduce.Sum.apply(x, _dims(dim, x.ndim), keepdim)
+        return reduce.Sum.apply(x, _dims(_all_if_empty(dim), x.ndim), keepdim)  # dim=(): all
 
     def mean(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return reduce.mean(self, dim, keepdim)

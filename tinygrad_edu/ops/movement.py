@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_int
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.dtypes import promote_types
 from tinygrad_edu.tensor import Tensor, _dim, _wrap
@@ -148,7 +149,8 @@ def resolve_shape(shape: tuple, a: Tensor) -> tuple:
     """Accept ``reshape(2, 3)`` and ``reshape((2, 3))``; fill in one -1; check the size."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    shape = tuple(builtins.int(s) for s in shape)
+    shape = tuple([s if type(s) is builtins.int else check_int("shape", s, "reshape")
+                   for s in shape])  # reshape(2.9, 3.1) is a TypeError, not (2, 3)
     known = int(np.prod([s for s in shape if s != -1]))
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred (-1)")
@@ -246,8 +248,11 @@ def _numpy_index(index: Any) -> Any:
                 f"{index.dtype}"
             )
         return index.array
+    if isinstance(index, list) and any(isinstance(i, (Tensor, slice, list, type(None)))
+                                       or i is Ellipsis for i in index):
+        return _numpy_index(tuple(index))  # PyTorch reads such a list as a tuple of indices
     if isinstance(index, list):
-        array = np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
+        array = np.asarray(index)
         if array.dtype.kind == "f":
             raise IndexError("an index list must hold integers or bools, not floats")
         return array
@@ -324,7 +329,12 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
             raise RuntimeError(f"split expects split_size be positive, but got {size}")
         sizes = [size] * (length // size) + ([length % size] if length % size else [])
     else:
-        sizes = [builtins.int(s) for s in split_size_or_sections]
+        sizes = [check_int("split_size_or_sections", s, "split") for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                f"split_sizes={sizes}"
+            )
         if sum(sizes) != length:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "

@@ -14,7 +14,7 @@ import numpy as np
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import Expand, Reshape
-from tinygrad_edu.tensor import MaxResult, Tensor, _dim, _dims, _wrap
+from tinygrad_edu.tensor import MaxResult, Tensor, _all_if_empty, _dim, _dims, _wrap
 
 
 def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
@@ -193,14 +193,14 @@ def _require_float(a: Tensor, name: str) -> None:
 def mean(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """mean = sum / n (composed)."""
     _require_float(a, "mean")
-    dims = _dims(dim, a.ndim)
+    dims = _dims(_all_if_empty(dim), a.ndim)  # dim=() or []: every dim, as PyTorch
     return a.sum(dims, keepdim) / _count(a.shape, dims)
 
 
 def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
     """var = Σ (a - mean)² / (n - correction) (composed; correction=1 is Bessel's)."""
     _require_float(a, "var")
-    dims = _dims(dim, a.ndim)
+    dims = _dims(_all_if_empty(dim), a.ndim)
     centered = a - a.mean(dims, keepdim=True)
     return (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
 
