@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu.argcheck import check_int, check_tensor
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
 from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
@@ -112,6 +113,11 @@ def empty(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -
 def full(size: Any, fill_value: Any, dtype: DType | None = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value's type."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, (bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"full(): argument 'fill_value' must be a number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
         kind = np.asarray(fill_value).dtype.kind
         by_kind = {"f": get_default_dtype(), "b": dtypes.bool}
@@ -168,6 +174,12 @@ def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = 
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint() missing the required argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint(): argument 'size' must be a tuple of ints, not "
+                        f"{type(size).__name__} (randint(low, high, size) or randint(high, size))")
+    if not check_int("high", high, "randint") > check_int("low", low, "randint"):
+        raise RuntimeError(f"randint(): expected 'low' to be less than 'high', but got "
+                           f"low={low} >= high={high}")
     data = generator().integers(low, high, _size(tuple(size)))
     return _finish(data.astype(to_dtype(dtype or dtypes.int64).np_dtype), False)
 
@@ -181,26 +193,36 @@ def _like(t: Tensor, dtype: Any) -> np.dtype:
     return t.array.dtype if dtype is None else to_dtype(dtype).np_dtype
 
 
+def _check_like(t: Any, op: str) -> None:
+    check_tensor("input", t, op)
+
+
 def zeros_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "zeros_like")
     return _finish(np.zeros(t.shape, _like(t, dtype)), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "ones_like")
     return _finish(np.ones(t.shape, _like(t, dtype)), requires_grad)
 
 
 def empty_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "empty_like")
     return _finish(np.empty(t.shape, _like(t, dtype)), requires_grad)
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None,
               requires_grad: bool = False) -> Tensor:
+    _check_like(t, "full_like")
     return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
 
 
 def rand_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "rand_like")
     return _finish(generator().random(t.shape).astype(_like(t, dtype)), requires_grad)
 
 
 def randn_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "randn_like")
     return _finish(generator().standard_normal(t.shape).astype(_like(t, dtype)), requires_grad)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.argcheck import check_int
+from tinygrad_edu.argcheck import check_int, check_tensor_list
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.dtypes import promote_types
 from tinygrad_edu.tensor import Tensor, _dim, _wrap
@@ -286,11 +286,13 @@ def setitem(a: Tensor, index: Any, value: Any) -> None:
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
-    tensors = list(tensors)
+    tensors = check_tensor_list("tensors", tensors, "cat")
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
-    if not all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("cat(): expected a sequence of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be "
+                               f"concatenated; use stack, or unsqueeze it first")
     d = _dim(dim, tensors[0].ndim)
     for i, t in enumerate(tensors):
         if t.ndim != tensors[0].ndim or any(
@@ -307,7 +309,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 
 
 def stack(tensors: Any, dim: int = 0) -> Tensor:
-    tensors = list(tensors)
+    tensors = check_tensor_list("tensors", tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
@@ -323,8 +325,8 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
     d = _dim(dim, a.ndim)
     length = a.shape[d]
-    if isinstance(split_size_or_sections, (builtins.int, np.integer)):
-        size = builtins.int(split_size_or_sections)
+    if not isinstance(split_size_or_sections, (list, tuple)):
+        size = check_int("split_size_or_sections", split_size_or_sections, "split")
         if size <= 0:
             raise RuntimeError(f"split expects split_size be positive, but got {size}")
         sizes = [size] * (length // size) + ([length % size] if length % size else [])
@@ -349,7 +351,7 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
 
 def chunk(a: Tensor, chunks: int, dim: int) -> tuple:
     """PyTorch's chunks: each ceil(n / chunks) long, the last shorter (maybe fewer chunks)."""
-    if chunks <= 0:
+    if check_int("chunks", chunks, "chunk") <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     length = a.shape[_dim(dim, a.ndim)]
     size = max(-(-length // chunks), 1)

@@ -102,7 +102,7 @@ class Softmax(Function):
             raise NotImplementedError(
                 f"softmax(): not implemented for {a.dtype}; expected a float tensor"
             )
-        shifted = a.array - a.array.max(axis=dim, keepdims=True)
+        shifted = a.array - a.array.max(axis=dim, keepdims=True, initial=-np.inf)  # empty: ok
         e = np.exp(shifted)
         out = _wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.dim = dim
@@ -128,7 +128,7 @@ class LogSoftmax(Function):
             raise NotImplementedError(
                 f"log_softmax(): not implemented for {a.dtype}; expected a float tensor"
             )
-        shifted = a.array - a.array.max(axis=dim, keepdims=True)
+        shifted = a.array - a.array.max(axis=dim, keepdims=True, initial=-np.inf)  # empty: ok
         out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -213,6 +213,8 @@ def std(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
 def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """log Σ exp(a) = m + log Σ exp(a - m) with m the (constant) max: stable, composed."""
     dims = _dims(dim, a.ndim)
+    if a.array.size == 0:  # no terms: log 0 = -inf, as PyTorch
+        return (a.exp().sum(dims, keepdim)).log()
     m = np.max(a.array, axis=dims, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     shift = _wrap(m.astype(a.array.dtype, copy=False))
@@ -263,6 +265,9 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
 
 def arg_extreme(a: Tensor, dim: Any, keepdim: bool, numpy_arg: Any) -> Tensor:
     """argmax/argmin: int64 indices (into the flattened tensor when dim is None)."""
+    if a.array.size == 0 and (dim is None or a.shape[_dim(dim, a.ndim)] == 0):
+        raise IndexError(f"{numpy_arg.__name__}(): cannot reduce an empty tensor of shape "
+                         f"{tuple(a.shape)}: there is no largest or smallest element")
     if dim is None:
         out = np.asarray(numpy_arg(a.array))
         return _wrap(out.reshape((1,) * a.ndim) if keepdim else out.astype(np.int64))
