@@ -157,6 +157,8 @@ class Tensor:
     def numel(self) -> int:
         return self.array.size
 
+    nelement = numel
+
     def is_floating_point(self) -> bool:
         return self.array.dtype.kind == "f"
 
@@ -217,6 +219,11 @@ class Tensor:
         from tinygrad_edu.formatting import tensor_repr
 
         return tensor_repr(self)
+
+    def __format__(self, format_spec: str) -> str:
+        from tinygrad_edu.formatting import tensor_format
+
+        return tensor_format(self, format_spec)
 
     def to(self, dtype: Any) -> Tensor:
         """This tensor in another dtype (differentiable); itself if it already is."""
@@ -391,9 +398,6 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
-
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent
 
@@ -468,22 +472,11 @@ class Tensor:
     def logical_not(self) -> Tensor:
         return _wrap(np.logical_not(self.array))
 
-    def any(self) -> Tensor:
-        return _wrap(np.asarray(self.array.any()))
-
-    def all(self) -> Tensor:
-        return _wrap(np.asarray(self.array.all()))
-
     def isnan(self) -> Tensor:
         return _wrap(np.isnan(self.array))
 
     def isfinite(self) -> Tensor:
         return _wrap(np.isfinite(self.array))
-
-    def allclose(self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8
-                 ) -> builtins.bool:
-        return builtins.bool(np.allclose(self.array, _as_tensor(other, self, "allclose").array,
-                                         rtol=rtol, atol=atol))
 
     def equal(self, other: Tensor) -> builtins.bool:
         return self.shape == other.shape and builtins.bool((self.array == other.array).all())
@@ -557,52 +550,12 @@ class Tensor:
 
         return heaviside(self, values)
 
-    # ----- reductions ----------------------------------------------------------------
-    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
-        x = self if dtype is None else self.to(dtype)
-        return reduce.Sum.apply(x, _dims(_all_if_empty(dim), x.ndim), keepdim)  # dim=(): all
-
-    def mean(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.mean(self, dim, keepdim)
-
-    def var(self, dim: Any = None, *, correction: Any = 1, keepdim: builtins.bool = False
-            ) -> Tensor:
-        return reduce.var(self, dim, correction, keepdim)
-
-    def std(self, dim: Any = None, *, correction: Any = 1, keepdim: builtins.bool = False
-            ) -> Tensor:
-        return reduce.std(self, dim, correction, keepdim)
-
-    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        """No dim: the largest value (0-d). With dim: ``(values, indices)``."""
-        return reduce.max_or_min(self, dim, keepdim, largest=True)
-
-    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        return reduce.max_or_min(self, dim, keepdim, largest=False)
-
-    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        return reduce.Amax.apply(self, _dims(_all_if_empty(dim), self.ndim), keepdim)
-
-    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        return -reduce.Amax.apply(-self, _dims(_all_if_empty(dim), self.ndim), keepdim)
-
-    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.arg_extreme(self, dim, keepdim, np.argmax)
-
-    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.arg_extreme(self, dim, keepdim, np.argmin)
-
-    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.logsumexp(self, dim, keepdim)
-
+    # ----- reductions: sum, mean, max ... are in ops/reduce_methods.py -----------------
     def softmax(self, dim: int) -> Tensor:
         return reduce.Softmax.apply(self, _softmax_dim(dim, self.array.ndim))
 
     def log_softmax(self, dim: int) -> Tensor:
         return reduce.LogSoftmax.apply(self, _softmax_dim(dim, self.array.ndim))
-
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.norm(self, p, dim, keepdim)
 
     # ----- shape ---------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:

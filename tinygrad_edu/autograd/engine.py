@@ -15,7 +15,7 @@ shape is not its input's is summed down to it (see ``sum_to_shape``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -123,12 +123,15 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     inputs: Sequence[Tensor] | None = None,
+    on_node: Callable | None = None,
 ) -> list | None:
     """Propagate ``root_grads`` back from ``roots``.
 
     Without ``inputs`` the gradients accumulate into the leaves' ``.grad``.
     With ``inputs`` (``autograd.grad``) nothing is accumulated and the
     gradient reaching each input is returned instead (None where none did).
+    ``on_node(node, grad_output, grads)``, if given, watches each node as it
+    runs (a leaf's after its ``.grad`` is updated, with ``grads = ()``).
     """
     root_nodes = [gradient_edge(t) for t in roots]
     dependencies = _count_dependencies(root_nodes)
@@ -167,6 +170,8 @@ def run_backward(
                     leaf = node.variable()
                     if leaf is not None:
                         _accumulate_into(leaf, grad, handed_out, create_graph)
+                if on_node is not None:
+                    on_node(node, grad, ())
                 continue
 
             next_nodes = node.next_functions
@@ -183,6 +188,8 @@ def run_backward(
                     )
                 if anomaly:
                     _check_nan(node, grads)
+            if on_node is not None:
+                on_node(node, grad, grads)
             if not retain_graph and node._saved is not None:
                 node.release()
 

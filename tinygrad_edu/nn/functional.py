@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import random
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, LinearFunction
 from tinygrad_edu.ops.elementwise import Where
+from tinygrad_edu.ops.random import bernoulli_
 from tinygrad_edu.tensor import Tensor, _wrap
 
 # ----- layers ----------------------------------------------------------------------------
@@ -108,18 +109,22 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
             inplace: bool = False) -> Tensor:
     """Inverted dropout: zero each element with probability p, scale the rest by 1/(1 - p).
 
-    Identity when not training. The mask comes from ``tinygrad_edu.random.generator()``,
-    so ``manual_seed`` makes it reproducible. Composed: one multiplication by the mask.
+    Identity when not training. The mask is PyTorch's: a tensor like ``input``
+    filled by ``bernoulli_(1 - p)`` (one float64 uniform per element, from the
+    global generator), divided by 1 - p in the input's dtype. Composed: one
+    multiplication by the mask.
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.array.size == 0:
         return input
     if p == 1.0:
         scale = np.zeros(input.shape, dtype=input.array.dtype)
     else:
-        keep = random.generator().random(input.shape) >= p
-        scale = (keep / (1.0 - p)).astype(input.array.dtype)
+        noise = _wrap(np.empty_like(input.array))
+        bernoulli_(noise, 1 - p)
+        dtype = input.array.dtype.type
+        scale = noise.array / dtype(1 - p)
     return _in_place(input, input * _wrap(scale), inplace)
 
 
@@ -207,6 +212,43 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A0
     _check_reduction(reduction)
     _warn_if_shapes_differ(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A002
+                   reduce: Any = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½ d² / β where |d| < β, else |d| - ½ β, for d = x - y (β = 0: the L1 loss).
+
+    Composed with where: d/dx = d / β inside, sign(d) outside (they meet at |d| = β).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _warn_if_shapes_differ(input, target, "smooth_l1_loss")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    diff = input - target
+    size = diff.abs()
+    loss = where(size < beta, diff * diff * (0.5 / beta), size - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0, weight: Tensor | None = None) -> Tensor:
+    """½ d² where |d| < δ, else δ (|d| - ½ δ), for d = x - y; times ``weight`` if given.
+
+    The smooth L1 loss scaled by δ. Composed: d/dx = d inside, δ sign(d) outside.
+    """
+    _check_reduction(reduction)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _warn_if_shapes_differ(input, target, "huber_loss")
+    diff = input - target
+    size = diff.abs()
+    loss = where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
 
 
 def _check_same_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
@@ -422,8 +464,13 @@ def _probability_cross_entropy(log_probs: Tensor, target: Tensor, weight: Tensor
     return -weighted.sum() / (log_probs.numel() // n_classes)
 
 
+# layers whose functional form lives beside the module (one file, one layer)
+from tinygrad_edu.nn.embedding import embedding  # noqa: E402
+from tinygrad_edu.nn.normalization import batch_norm, layer_norm  # noqa: E402
+
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot",
-    "relu", "sigmoid", "softmax", "tanh",
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "dropout", "embedding", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear",
+    "log_softmax", "mse_loss", "nll_loss", "one_hot", "relu", "sigmoid", "smooth_l1_loss",
+    "softmax", "tanh",
 ]
