@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu.argcheck import check_tensor
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
 
@@ -31,6 +32,12 @@ def _size(size: tuple) -> tuple:
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(size)}")
     return tuple(builtins.int(s) for s in size)
+
+
+def _require_float_dtype(dtype: Any, op: str) -> None:
+    if dtype is not None and not to_dtype(dtype).is_floating_point:
+        raise NotImplementedError(f"{op}(): not implemented for {to_dtype(dtype)}; expected a "
+                                  f"floating point dtype (use randint for integers)")
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -60,7 +67,11 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
                 f"numbers, bools, (nested) lists of them, a numpy array or a Tensor"
             )
     if dtype is not None:
-        array = array.astype(to_dtype(dtype).np_dtype, copy=False)
+        np_dtype = to_dtype(dtype).np_dtype
+        if np_dtype.kind in "iub" and array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise RuntimeError(f"tensor(): value cannot be converted to type {np_dtype} without "
+                               f"overflow (nan or inf in the data)")
+        array = array.astype(np_dtype, copy=False)
     return _finish(array, requires_grad)
 
 
@@ -104,6 +115,11 @@ def empty(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -
 def full(size: Any, fill_value: Any, dtype: DType | None = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value's type."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, (bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"full(): argument 'fill_value' must be a number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
         kind = np.asarray(fill_value).dtype.kind
         by_kind = {"f": get_default_dtype(), "b": dtypes.bool}
@@ -144,18 +160,26 @@ def _like(t: Tensor, dtype: Any) -> np.dtype:
     return t.array.dtype if dtype is None else to_dtype(dtype).np_dtype
 
 
+def _check_like(t: Any, op: str) -> None:
+    check_tensor("input", t, op)
+
+
 def zeros_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "zeros_like")
     return _finish(np.zeros(t.shape, _like(t, dtype)), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "ones_like")
     return _finish(np.ones(t.shape, _like(t, dtype)), requires_grad)
 
 
 def empty_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+    _check_like(t, "empty_like")
     return _finish(np.empty(t.shape, _like(t, dtype)), requires_grad)
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None,
               requires_grad: bool = False) -> Tensor:
+    _check_like(t, "full_like")
     return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_tensor
 from tinygrad_edu.ops import elementwise, linalg, movement, pointwise
 from tinygrad_edu.ops.out_arg import write_out
 from tinygrad_edu.ops.pointwise import (  # noqa: F401 - re-exported
@@ -135,8 +136,11 @@ def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's argument name
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     """``input`` where ``condition`` holds, else ``other`` (broadcast; differentiable in both)."""
-    if not isinstance(condition, Tensor) or condition.array.dtype != np.bool_:
-        raise TypeError("where: expected condition to be a bool tensor")
+    check_tensor("condition", condition, "where")
+    if condition.array.dtype != np.bool_:
+        raise RuntimeError(
+            f"where(): expected condition to be a bool tensor, got {condition.dtype}"
+        )
     like = input if isinstance(input, Tensor) else other
     if not isinstance(like, Tensor):  # two Python scalars: the dtypes they have alone
         like = condition

@@ -799,14 +799,14 @@ def _binary(op: Any, a: Any, b: Any, op_name: str) -> Tensor:
         a, b = a.to(common), b.to(common)
     try:
         return op.apply(a, b)
-    except ValueError:
+    except ValueError as error:
         if a.shape != b.shape and not _broadcastable(a.shape, b.shape):
             raise RuntimeError(
                 f"{op_name}: the shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                 f"broadcast together; expected equal sizes or size 1 in every dimension, "
                 f"counted from the right"
             ) from None
-        raise
+        raise RuntimeError(f"{op_name}: {error}") from None  # e.g. int ** -1, as PyTorch
 
 
 def _broadcastable(*shapes: tuple) -> builtins.bool:

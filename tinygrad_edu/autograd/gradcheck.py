@@ -44,15 +44,16 @@ def numerical_jacobian(fn: Callable, inputs: Sequence[Any], eps: float = 1e-6) -
     for x in inputs:
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        flat = x.array.reshape(-1)  # a view: writing to it perturbs x
-        columns = []
-        for j in range(flat.size):
-            original = flat[j]
-            flat[j] = original + eps
+        array = x.array  # perturbed element by element, in place (also when not contiguous,
+        columns = []     # where reshape(-1) would perturb a copy)
+        for j in range(array.size):
+            index = np.unravel_index(j, array.shape)
+            original = array[index]
+            array[index] = original + eps
             plus = np.concatenate([o.array.reshape(-1) for o in _outputs(fn, inputs)])
-            flat[j] = original - eps
+            array[index] = original - eps
             minus = np.concatenate([o.array.reshape(-1) for o in _outputs(fn, inputs)])
-            flat[j] = original
+            array[index] = original
             columns.append((plus.astype(np.float64) - minus) / (2 * eps))
         if not columns:  # an empty input: no columns, but still one row per output element
             rows = sum(o.array.size for o in _outputs(fn, inputs))

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, LinearFunction
 from tinygrad_edu.ops.elementwise import Where
@@ -38,7 +39,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"input has shape {tuple(input.shape)} (weight has shape {tuple(weight.shape)})"
         )
     dtype = weight.array.dtype
-    if input.array.dtype == dtype and (bias is None or bias.array.dtype == dtype):
+    if input.array.dtype == dtype and (bias is None or (bias.array.dtype == dtype
+                                                         and bias.array.ndim == 1)):
         return LinearFunction.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias
@@ -360,6 +362,11 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
                 f"{name}: weight tensor should be defined either for all {n_classes} classes "
                 f"or no classes but got weight tensor of shape: {tuple(weight.shape)}"
             )
+        if weight.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                f"{name}: the loss is not differentiable with respect to argument 'weight' "
+                f"(the class weights are constants); pass weight.detach()"
+            )
         class_weights = weight.array.astype(input.array.dtype)
     class_weights = class_weights.reshape(class_shape)
     safe_labels = np.expand_dims(np.where(keep, labels, 0), class_dim)
@@ -389,10 +396,12 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     picked, _, _, class_dim = _target_weights(input, target, weight, ignore_index, "nll_loss")
+    total = picked.sum()
     if reduction == "mean":
         with np.errstate(invalid="ignore"):  # all targets ignored: 0/0 = nan, as PyTorch
-            picked = picked / picked.sum()
-    return _weighted_sum(input, picked, class_dim, reduction)
+            picked = picked / total
+    return _nan_if_nothing_counted(_weighted_sum(input, picked, class_dim, reduction),
+                                   reduction, total)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -421,10 +430,17 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     # PyTorch's smoothing: (1 - ε)·nll + (ε / C)·(-Σ_c w_c log p_c), both over the same total.
     smoothing = (label_smoothing / n_classes) * (keep * class_weights)
     scale = (1.0 - label_smoothing) * picked + smoothing
+    total = picked.sum()
     if reduction == "mean":
         with np.errstate(invalid="ignore"):
-            scale = scale / picked.sum()
-    return _weighted_sum(log_probs, scale, class_dim, reduction)
+            scale = scale / total
+    return _nan_if_nothing_counted(_weighted_sum(log_probs, scale, class_dim, reduction),
+                                   reduction, total)
+
+
+def _nan_if_nothing_counted(loss: Tensor, reduction: str, total: Any) -> Tensor:
+    """A 'mean' over no examples (an empty batch, or all ignored) is 0/0 = nan, as PyTorch's."""
+    return loss * float("nan") if reduction == "mean" and total == 0 else loss
 
 
 def _probability_cross_entropy(log_probs: Tensor, target: Tensor, weight: Tensor | None,

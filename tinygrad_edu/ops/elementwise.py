@@ -113,7 +113,12 @@ class Div(Function):
 
 
 class Pow(Function):
-    """out = a ** b.   d/da = b * a**(b - 1),  d/db = out * log(a)  (taken as 0 where a = 0)."""
+    """out = a ** b.   d/da = b * a**(b - 1),  d/db = out * log(a).
+
+    At exact zeros PyTorch's subgradients: d/da = 0 where b = 0 (``x ** 0`` is
+    constant, even at x = 0; b a**(b-1) would be 0 * inf), and d/db = 0 where
+    a = 0 and b >= 0.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -127,33 +132,54 @@ class Pow(Function):
         grad_a = None
         if ctx.needs_input_grad[0] and b.requires_grad:
             grad_a = g * b * a ** (b - 1)  # composed, so that it is differentiable in b too
+            zero_times_inf = (b.array == 0) & (a.array == 0)
+            if zero_times_inf.any():
+                grad_a = Where.apply(_constant(zero_times_inf), _zero(grad_a), grad_a)
         elif ctx.needs_input_grad[0]:
             grad_a = PowBaseDerivative.apply(g, a, b)  # the same, as one op
         grad_b = None
-        if ctx.needs_input_grad[1]:
-            safe_log = Where.apply(_constant(a.array > 0), a, _constant(np.ones((), a.array.dtype)))
+        if ctx.needs_input_grad[1]:  # log(a) taken as log(1) = 0 where a = 0 and b >= 0
+            use_log = np.logical_not((a.array == 0) & (b.array >= 0))
+            safe_log = Where.apply(_constant(use_log), a, _constant(np.ones((), a.array.dtype)))
             grad_b = g * out * safe_log.log()
         return grad_a, grad_b
+
+
+def _zero(like: Tensor) -> Tensor:
+    return _constant(np.zeros((), like.array.dtype))
+
+
+def _where_zero_coefficient(coefficient: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` with 0 where the coefficient is 0 (PyTorch's rule: 0 * a**-1 at a = 0 is 0)."""
+    if coefficient.ndim == 0 and coefficient.item() != 0:  # the usual x ** 2: nothing to do
+        return out
+    return np.where(coefficient == 0, 0, out).astype(out.dtype, copy=False)
 
 
 class PowBaseDerivative(Function):
     """out = g b a^(b-1), the gradient of a ** b for a constant exponent b, as one op
     for speed: ``(a - t) ** 2`` is in every seed network's loss, and composed it
-    costs four ops per backward pass.
+    costs four ops per backward pass. 0 where b = 0, as in PyTorch.
 
-    d/dg = b a^(b-1),  d/da = g b (b-1) a^(b-2)  (for second derivatives).
+    d/dg = b a^(b-1),  d/da = g b (b-1) a^(b-2)  (for second derivatives; 0 where
+    b = 0 or b = 1).
     """
 
     @staticmethod
     def forward(ctx, g, a, b):
         ctx.save_for_backward(g, a, b)
-        return g.array * b.array * np.power(a.array, b.array - 1)
+        e = b.array
+        return _where_zero_coefficient(e, g.array * e * np.power(a.array, e - 1))
 
     @staticmethod
     def backward(ctx, grad):
         g, a, b = ctx.saved_tensors
-        grad_g = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
-        grad_a = grad * g * b * (b - 1) * a ** (b - 2) if ctx.needs_input_grad[1] else None
+        grad_g = PowBaseDerivative.apply(grad, a, b) if ctx.needs_input_grad[0] else None
+        grad_a = None
+        if ctx.needs_input_grad[1]:
+            grad_a = PowBaseDerivative.apply(grad * g * b, a, b - 1)
+            if (b.array == 0).any():
+                grad_a = Where.apply(_constant(b.array == 0), _zero(grad_a), grad_a)
         return grad_g, grad_a, None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import dtypes
 from tinygrad_edu.autograd import views
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _grad_state
@@ -44,8 +45,9 @@ def _write(a: Tensor, new_value: Tensor, op_name: str) -> None:
             f"{op_name}: output with shape {tuple(a.shape)} doesn't match the broadcast shape "
             f"{tuple(np.broadcast_shapes(new_value.shape, a.shape))}"
         )
-    try:
-        np.copyto(a.array, new_value.array, casting="same_kind")
+    try:  # copy_ converts any dtype, as PyTorch's; the arithmetic ops only the same kind
+        np.copyto(a.array, new_value.array,
+                  casting="unsafe" if op_name == "copy_" else "same_kind")
     except TypeError:
         raise RuntimeError(
             f"{op_name}: result type {new_value.dtype} can't be cast to the desired output "
@@ -79,11 +81,13 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
         other_data = _as_tensor(other, a, op_name).array
     try:
         ufunc(a.array, other_data, out=a.array, casting="same_kind")
-    except TypeError:
-        other_dtype = other.dtype if isinstance(other, Tensor) else type(other).__name__
+    except TypeError:  # numpy checks casting before writing anything: a is unchanged
+        result = dtypes.result_type(a.array, np.asarray(other_data))
+        if ufunc is np.divide and result.kind != "f":  # true division: the default float
+            result = dtypes.get_default_dtype().np_dtype
         raise RuntimeError(
-            f"{op_name}: result type {other_dtype} can't be cast to the desired output type "
-            f"{a.dtype}"
+            f"{op_name}: result type {dtypes.from_numpy_dtype(result)} can't be cast to the "
+            f"desired output type {a.dtype}"
         ) from None
     except ValueError:
         if not a.array.flags.writeable:
@@ -171,4 +175,9 @@ def setitem(a: Tensor, index: Any, value: Any) -> None:
         views.record_write(a, value, (GetItem, (np_index,)))
 
 
-fill = copy  # fill(a, value, op_name): every element set to value (random.py's in-place draws)
+def fill(a: Tensor, value: Any, op_name: str) -> Tensor:
+    """``fill_`` and ``zero_`` (and random.py's in-place draws): every element set to ``value``."""
+    if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
+        raise TypeError(f"{op_name}(): argument 'value' must be a number or a 0-d Tensor, "
+                        f"not {type(value).__name__}")
+    return copy(a, value, op_name)

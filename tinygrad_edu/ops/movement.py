@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_int, check_tensor_list
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.views import view_of
 from tinygrad_edu.dtypes import promote_types
@@ -155,7 +156,8 @@ def resolve_shape(shape: tuple, a: Tensor) -> tuple:
     """Accept ``reshape(2, 3)`` and ``reshape((2, 3))``; fill in one -1; check the size."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    shape = tuple(builtins.int(s) for s in shape)
+    shape = tuple([s if type(s) is builtins.int else check_int("shape", s, "reshape")
+                   for s in shape])  # reshape(2.9, 3.1) is a TypeError, not (2, 3)
     known = int(np.prod([s for s in shape if s != -1]))
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred (-1)")
@@ -259,8 +261,11 @@ def _numpy_index(index: Any) -> Any:
                 f"{index.dtype}"
             )
         return index.array
+    if isinstance(index, list) and any(isinstance(i, (Tensor, slice, list, type(None)))
+                                       or i is Ellipsis for i in index):
+        return _numpy_index(tuple(index))  # PyTorch reads such a list as a tuple of indices
     if isinstance(index, list):
-        array = np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
+        array = np.asarray(index)
         if array.dtype.kind == "f":
             raise IndexError("an index list must hold integers or bools, not floats")
         return array
@@ -278,11 +283,13 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
-    tensors = list(tensors)
+    tensors = check_tensor_list("tensors", tensors, "cat")
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
-    if not all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("cat(): expected a sequence of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be "
+                               f"concatenated; use stack, or unsqueeze it first")
     d = _dim(dim, tensors[0].ndim)
     for i, t in enumerate(tensors):
         if t.ndim != tensors[0].ndim or any(
@@ -299,7 +306,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 
 
 def stack(tensors: Any, dim: int = 0) -> Tensor:
-    tensors = list(tensors)
+    tensors = check_tensor_list("tensors", tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
@@ -315,13 +322,18 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
     d = _dim(dim, a.ndim)
     length = a.shape[d]
-    if isinstance(split_size_or_sections, (builtins.int, np.integer)):
-        size = builtins.int(split_size_or_sections)
+    if not isinstance(split_size_or_sections, (list, tuple)):
+        size = check_int("split_size_or_sections", split_size_or_sections, "split")
         if size <= 0:
             raise RuntimeError(f"split expects split_size be positive, but got {size}")
         sizes = [size] * (length // size) + ([length % size] if length % size else [])
     else:
-        sizes = [builtins.int(s) for s in split_size_or_sections]
+        sizes = [check_int("split_size_or_sections", s, "split") for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                f"split_sizes={sizes}"
+            )
         if sum(sizes) != length:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
@@ -336,7 +348,7 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
 
 def chunk(a: Tensor, chunks: int, dim: int) -> tuple:
     """PyTorch's chunks: each ceil(n / chunks) long, the last shorter (maybe fewer chunks)."""
-    if chunks <= 0:
+    if check_int("chunks", chunks, "chunk") <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     length = a.shape[_dim(dim, a.ndim)]
     size = max(-(-length // chunks), 1)

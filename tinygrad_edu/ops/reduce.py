@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import Expand, Reshape
-from tinygrad_edu.tensor import MaxResult, Tensor, _dim, _dims, _wrap
+from tinygrad_edu.tensor import MaxResult, Tensor, _all_if_empty, _dim, _dims, _wrap
 
 
 def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
@@ -101,7 +102,7 @@ class Softmax(Function):
             raise NotImplementedError(
                 f"softmax(): not implemented for {a.dtype}; expected a float tensor"
             )
-        shifted = a.array - a.array.max(axis=dim, keepdims=True)
+        shifted = a.array - a.array.max(axis=dim, keepdims=True, initial=-np.inf)  # empty: ok
         e = np.exp(shifted)
         out = _wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.dim = dim
@@ -127,7 +128,7 @@ class LogSoftmax(Function):
             raise NotImplementedError(
                 f"log_softmax(): not implemented for {a.dtype}; expected a float tensor"
             )
-        shifted = a.array - a.array.max(axis=dim, keepdims=True)
+        shifted = a.array - a.array.max(axis=dim, keepdims=True, initial=-np.inf)  # empty: ok
         out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -137,6 +138,32 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g - out.exp() * Sum.apply(g, _as_dims(ctx.dim), True), None
+
+
+class RootOfSum(Function):
+    """out = s ** (1/p) for s >= 0 (a sum of |a|^p): the last step of ``norm`` and ``std``.
+
+    d/ds = out / (p s), taken as 0 where s = 0: PyTorch's subgradient, so that
+    the norm of a zero vector and the std of a constant have gradient 0, not NaN.
+    """
+
+    @staticmethod
+    def forward(ctx, s, p):
+        out = _wrap(np.sqrt(s.array) if p == 2 else np.power(s.array, 1.0 / p))
+        ctx.p = p
+        ctx.save_for_backward(s, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        s, out = ctx.saved_tensors
+        zero = s.array == 0
+        if not zero.any():
+            return g * out / (ctx.p * s), None
+        at_zero = _wrap(zero)
+        safe_s = Where.apply(at_zero, _wrap(np.ones((), s.array.dtype)), s)
+        scale = Where.apply(at_zero, _wrap(np.zeros((), s.array.dtype)), out / (ctx.p * safe_s))
+        return g * scale, None
 
 
 def _as_dims(dim: int | None) -> tuple | None:
@@ -166,21 +193,28 @@ def _require_float(a: Tensor, name: str) -> None:
 def mean(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """mean = sum / n (composed)."""
     _require_float(a, "mean")
-    dims = _dims(dim, a.ndim)
+    dims = _dims(_all_if_empty(dim), a.ndim)  # dim=() or []: every dim, as PyTorch
     return a.sum(dims, keepdim) / _count(a.shape, dims)
 
 
 def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
     """var = Σ (a - mean)² / (n - correction) (composed; correction=1 is Bessel's)."""
     _require_float(a, "var")
-    dims = _dims(dim, a.ndim)
+    dims = _dims(_all_if_empty(dim), a.ndim)
     centered = a - a.mean(dims, keepdim=True)
     return (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
+
+
+def std(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
+    """std = sqrt(var); its gradient is 0 where var = 0 (a constant), as PyTorch's."""
+    return RootOfSum.apply(var(a, dim, correction, keepdim), 2)
 
 
 def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """log Σ exp(a) = m + log Σ exp(a - m) with m the (constant) max: stable, composed."""
     dims = _dims(dim, a.ndim)
+    if a.array.size == 0:  # no terms: log 0 = -inf, as PyTorch
+        return (a.exp().sum(dims, keepdim)).log()
     m = np.max(a.array, axis=dims, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     shift = _wrap(m.astype(a.array.dtype, copy=False))
@@ -189,16 +223,25 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
 
 
 def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
-    """The 2-norm sqrt(Σ a²) (``p='fro'`` or 2), or the p-norm (Σ |a|^p)^(1/p)."""
+    """The 2-norm sqrt(Σ a²) (``p='fro'`` or 2), the p-norm (Σ |a|^p)^(1/p), the largest
+    |a| (p = inf), or the number of nonzeros (p = 0, gradient 0), as PyTorch's.
+
+    At a zero vector the gradient is 0 (PyTorch's subgradient), see ``RootOfSum``.
+    """
     _require_float(a, "norm")
+    if isinstance(p, bool) or not (p == "fro" or isinstance(p, (int, float, np.number))):
+        raise TypeError(f"norm(): p must be a number or 'fro', got {p!r}")
     dims = _dims(dim, a.ndim)
-    if p in ("fro", 2, 2.0):
-        return (a * a).sum(dims, keepdim).sqrt()
-    if p in (1, 1.0):
+    if p == "fro" or p == 2:
+        return RootOfSum.apply((a * a).sum(dims, keepdim), 2)
+    if p == 1:
         return a.abs().sum(dims, keepdim)
-    if p in (float("inf"), "inf"):
+    if p == float("inf"):
         return a.abs().amax(dims or (), keepdim)
-    return (a.abs() ** p).sum(dims, keepdim) ** (1.0 / p)
+    if p == 0:  # counts the nonzeros; connected to a (gradient 0), as in PyTorch
+        nonzero = _wrap((a.array != 0).astype(a.array.dtype))
+        return (a * 0 + nonzero).sum(dims, keepdim)
+    return RootOfSum.apply((a.abs() ** p).sum(dims, keepdim), float(p))
 
 
 def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
@@ -222,6 +265,9 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
 
 def arg_extreme(a: Tensor, dim: Any, keepdim: bool, numpy_arg: Any) -> Tensor:
     """argmax/argmin: int64 indices (into the flattened tensor when dim is None)."""
+    if a.array.size == 0 and (dim is None or a.shape[_dim(dim, a.ndim)] == 0):
+        raise IndexError(f"{numpy_arg.__name__}(): cannot reduce an empty tensor of shape "
+                         f"{tuple(a.shape)}: there is no largest or smallest element")
     if dim is None:
         out = np.asarray(numpy_arg(a.array))
         return _wrap(out.reshape((1,) * a.ndim) if keepdim else out.astype(np.int64))

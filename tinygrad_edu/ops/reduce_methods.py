@@ -45,7 +45,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # no
     """Σ over ``dim`` (an int, a tuple of ints, or None for all)."""
     dim, keepdim = _dim_alias("sum", dim, axis), _keepdim_alias("sum", keepdim, keepdims)
     x = input if dtype is None else input.to(dtype)
-    return reduce.Sum.apply(x, _dims(dim, x.ndim), keepdim)
+    return reduce.Sum.apply(x, _dims(_all_if_empty(dim), x.ndim), keepdim)  # dim=(): all
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # noqa: A002
@@ -87,7 +87,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None,  # noqa: A002
     """sqrt(var), with var's arguments."""
     dim, keepdim = _dim_alias("std", dim, axis), _keepdim_alias("std", keepdim, keepdims)
     dim, correction = _correction("std", dim, unbiased, correction)
-    return reduce.var(input, dim, correction, keepdim).sqrt()
+    return reduce.std(input, dim, correction, keepdim)  # gradient 0 where var = 0
 
 
 def max(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # noqa: A001, A002

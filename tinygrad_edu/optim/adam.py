@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_number, check_pair
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.tensor import Tensor, _wrap
 
@@ -37,17 +38,18 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        betas = check_pair("betas", betas, type(self).__name__)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 
     def _check_options(self, group: dict) -> None:
         super()._check_options(group)
-        if not group["eps"] >= 0.0:
+        name = type(self).__name__
+        if not check_number("eps", group["eps"], name) >= 0.0:
             raise ValueError(f"Invalid epsilon value: {group['eps']}")
-        betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
+        betas = check_pair("betas", group["betas"], name)
+        check_number("weight_decay", group["weight_decay"], name)
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.optim.optimizer import Optimizer
 
 
@@ -22,9 +23,12 @@ class LRScheduler:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
+        added_initial_lr = []  # taken back out if this constructor fails
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                if "initial_lr" not in group:
+                    group["initial_lr"] = group["lr"]
+                    added_initial_lr.append(group)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -34,7 +38,12 @@ class LRScheduler:
                     )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self.step()
+        try:
+            self.step()
+        except BaseException:
+            for group in added_initial_lr:
+                del group["initial_lr"]
+            raise
 
     def get_lr(self) -> list[float]:
         """The learning rate of each group at epoch ``last_epoch``."""
@@ -45,9 +54,16 @@ class LRScheduler:
         return self._last_lr
 
     def step(self) -> None:
-        """Advance one epoch and set each group's ``lr``."""
+        """Advance one epoch and set each group's ``lr``; if that fails, nothing changes."""
         self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        try:
+            lrs = list(self.get_lr())
+            for lr in lrs:
+                check_number("lr", lr, f"{type(self).__name__}.step")
+        except BaseException:
+            self.last_epoch -= 1
+            raise
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 

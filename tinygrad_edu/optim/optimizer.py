@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.autograd.grad_mode import enable_grad
 from tinygrad_edu.tensor import Tensor, _wrap
 
@@ -96,8 +97,10 @@ class Optimizer:
     def _check_options(self, group: dict) -> None:
         """Raise ValueError for a group's invalid hyperparameters (subclasses extend)."""
         lr = group.get("lr")
-        if lr is not None and not lr >= 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        if lr is not None:
+            check_number("lr", lr, type(self).__name__)
+            if not lr >= 0.0:
+                raise ValueError(f"Invalid learning rate: {lr}")
 
     # ----- gradients and the step -----------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -124,8 +127,9 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        to_update = []
+        to_update = []  # everything is checked first: a step that fails changes nothing
         for group in self.param_groups:
+            self._check_options(group)  # options may have been changed since (by hand)
             for p in group["params"]:
                 if p.grad is not None:
                     to_update.append((p, _checked_grad(p), group))
@@ -203,6 +207,11 @@ def _checked_grad(p: Tensor) -> np.ndarray:
         raise TypeError(
             f"optimizers update floating point parameters with floating point grads, got a "
             f"parameter of dtype {p.dtype} with a grad of dtype {grad.dtype}"
+        )
+    if not p.array.flags.writeable:
+        raise RuntimeError(
+            f"a parameter of shape {tuple(p.shape)} is read-only (made from a read-only numpy "
+            f"array?); nothing was updated"
         )
     return grad.array
 

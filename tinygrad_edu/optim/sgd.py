@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.tensor import Tensor, _wrap
 
@@ -42,6 +43,8 @@ class SGD(Optimizer):
 
     def _check_options(self, group: dict) -> None:
         super()._check_options(group)
+        for option in ("momentum", "dampening", "weight_decay"):
+            check_number(option, group[option], type(self).__name__)
         if not group["momentum"] >= 0.0:
             raise ValueError(f"Invalid momentum value: {group['momentum']}")
         if not group["weight_decay"] >= 0.0:

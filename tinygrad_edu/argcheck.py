@@ -1,0 +1,70 @@
+"""Argument checks for the public functions: one clear error, of PyTorch's type, per bad input.
+
+Each check names the function, the argument, what was given and what was
+expected, e.g. ``chunk(): argument 'chunks' must be int, not float (1.5)``.
+They run once, at the public boundary, before anything is computed or changed;
+the ops behind them assume checked arguments. Each is a few comparisons, so a
+valid call costs almost nothing more.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.tensor import Tensor
+
+
+def _given(value: Any) -> str:
+    """``float (1.5)``: the type of what was given, and the value when it is short."""
+    shown = repr(value)
+    name = type(value).__name__
+    return f"{name} ({shown})" if len(shown) <= 40 and not isinstance(value, Tensor) else name
+
+
+def check_int(name: str, value: Any, op: str) -> int:
+    """``value`` as an int; TypeError for floats, bools, strings and the rest."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {_given(value)}")
+    return int(value)
+
+
+def check_number(name: str, value: Any, op: str) -> float:
+    """``value`` as a float; TypeError for anything that is not a real number (bools included)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}(): argument '{name}' must be a number, not {_given(value)}")
+    return float(value)
+
+
+def check_tensor(name: str, value: Any, op: str) -> Tensor:
+    """``value`` itself if it is a Tensor; TypeError otherwise."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {_given(value)}")
+    return value
+
+
+def check_tensor_list(name: str, values: Any, op: str) -> list:
+    """A non-empty sequence of Tensors as a list; TypeError naming the first element that is not."""
+    if isinstance(values, Tensor) or not isinstance(values, (list, tuple)):
+        raise TypeError(
+            f"{op}(): argument '{name}' must be a tuple or list of Tensors, not {_given(values)}"
+        )
+    for i, value in enumerate(values):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{op}(): expected Tensor as element {i} in argument '{name}', "
+                f"but got {type(value).__name__}"
+            )
+    return list(values)
+
+
+def check_pair(name: str, value: Any, op: str, parts: str = "beta1, beta2") -> tuple:
+    """Two real numbers (Adam's ``betas``) as a tuple of floats: TypeError for a
+    non-sequence, ValueError for a sequence of another length."""
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{op}(): argument '{name}' must be a pair of numbers, not {_given(value)}")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a pair ({parts}), got {tuple(value)}")
+    return (check_number(f"{name}[0]", value[0], op), check_number(f"{name}[1]", value[1], op))
