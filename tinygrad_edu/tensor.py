@@ -650,10 +650,10 @@ class Tensor:
         return inplace.assign(self, lambda old: old.clamp(min, max), "clamp_")
 
     def zero_(self) -> Tensor:
-        return inplace.copy(self, 0, "zero_")
+        return inplace.fill(self, 0, "zero_")
 
     def fill_(self, value: Any) -> Tensor:
-        return inplace.copy(self, value, "fill_")
+        return inplace.fill(self, value, "fill_")
 
     def copy_(self, src: Any) -> Tensor:
         return inplace.copy(self, src, "copy_")
