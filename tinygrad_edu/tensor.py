@@ -49,7 +49,7 @@ class Size(tuple):
     ``torch.Size([2, 3])``."""
 
     def __repr__(self) -> str:
-        return f"tinygrad_edu.Size({list(self)})"
+        return f"{dtypes.DISPLAY_PREFIX}.Size({list(self)})"
 
     def numel(self) -> int:
         count = 1
@@ -571,7 +571,7 @@ class Tensor:
 
     def std(self, dim: Any = None, *, correction: Any = 1, keepdim: builtins.bool = False
             ) -> Tensor:
-        return reduce.var(self, dim, correction, keepdim).sqrt()
+        return reduce.std(self, dim, correction, keepdim)
 
     def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """No dim: the largest value (0-d). With dim: ``(values, indices)``."""

@@ -110,6 +110,7 @@ class Function:
     _hooks: list | None = None
     _retained: weakref.ref | None = None
     _created_at: str | None = None
+    _name: str | None = None  # PyTorch's name for the op this node finishes (ops.torch_name)
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Tensor | np.ndarray:
@@ -225,7 +226,7 @@ class Function:
     # ----- naming, for reprs, drawings and error messages -----------------------
     def name(self) -> str:
         """PyTorch-style node name, e.g. ``MulBackward0``."""
-        return f"{type(self).__name__}Backward0"
+        return self._name or f"{type(self).__name__}Backward0"
 
     @property
     def op_name(self) -> str:

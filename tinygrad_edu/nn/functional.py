@@ -16,6 +16,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, LinearFunction
+from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.tensor import Tensor, _wrap
 
@@ -56,7 +57,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
     """x for x > 0, negative_slope·x otherwise. Composed with where: derivative 1 or the slope."""
-    result = Where.apply(input > 0, input, input * negative_slope)
+    result = torch_name(Where.apply(input > 0, input, input * negative_slope), "LeakyReluBackward0")
     return _in_place(input, result, inplace)
 
 
@@ -195,7 +196,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A
     _check_reduction(reduction)
     _warn_if_shapes_differ(input, target, "mse_loss")
     diff = input - target
-    return _reduce(diff * diff, reduction)
+    return torch_name(_reduce(diff * diff, reduction), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A002
@@ -237,7 +238,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
     if weight is not None:
         weight_array = np.broadcast_to(weight.array, input.shape).astype(x.dtype)
     target = target.to(input.array.dtype)
-    return _reduce(BinaryCrossEntropy.apply(input, target, weight_array), reduction)
+    loss = _reduce(BinaryCrossEntropy.apply(input, target, weight_array), reduction)
+    return torch_name(loss, "BinaryCrossEntropyBackward0")
 
 
 def _softplus(z: Tensor) -> Tensor:
@@ -270,7 +272,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         loss = (1 - target) * input + log_weight * _softplus(-input)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return torch_name(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def _class_dim(input: Tensor) -> int:  # noqa: A002
@@ -350,7 +352,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     if reduction == "mean":
         with np.errstate(invalid="ignore"):  # all targets ignored: 0/0 = nan, as PyTorch
             picked = picked / picked.sum()
-    return _weighted_sum(input, picked, class_dim, reduction)
+    return torch_name(_weighted_sum(input, picked, class_dim, reduction), "NllLossBackward0")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -382,7 +384,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if reduction == "mean":
         with np.errstate(invalid="ignore"):
             scale = scale / picked.sum()
-    return _weighted_sum(log_probs, scale, class_dim, reduction)
+    return torch_name(_weighted_sum(log_probs, scale, class_dim, reduction), "NllLossBackward0")
 
 
 def _probability_cross_entropy(log_probs: Tensor, target: Tensor, weight: Tensor | None,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.movement import Expand, Reshape
 from tinygrad_edu.tensor import MaxResult, Tensor, _dim, _dims, _wrap
 
@@ -30,6 +31,8 @@ class Sum(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape = a.array.shape
         ctx.kept_shape = _kept_shape(a.array.shape, dims)
+        if dims is not None:
+            ctx._name = "SumBackward1"  # PyTorch's name for sum over given dims
         return a.array.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -157,7 +160,8 @@ def mean(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """mean = sum / n (composed)."""
     _require_float(a, "mean")
     dims = _dims(dim, a.ndim)
-    return a.sum(dims, keepdim) / _count(a.shape, dims)
+    out = a.sum(dims, keepdim) / _count(a.shape, dims)
+    return torch_name(out, "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
@@ -165,7 +169,13 @@ def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
     _require_float(a, "var")
     dims = _dims(dim, a.ndim)
     centered = a - a.mean(dims, keepdim=True)
-    return (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
+    out = (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
+    return torch_name(out, "VarBackward0")
+
+
+def std(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
+    """std = sqrt(var) (composed)."""
+    return torch_name(var(a, dim, correction, keepdim).sqrt(), "StdBackward0")
 
 
 def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
@@ -175,7 +185,8 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     m = np.where(np.isfinite(m), m, 0)
     shift = _wrap(m.astype(a.array.dtype, copy=False))
     out = (a - shift).exp().sum(dims, keepdim=True).log() + shift
-    return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
+    out = out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
+    return torch_name(out, "LogsumexpBackward0")
 
 
 def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
@@ -183,12 +194,14 @@ def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
     _require_float(a, "norm")
     dims = _dims(dim, a.ndim)
     if p in ("fro", 2, 2.0):
-        return (a * a).sum(dims, keepdim).sqrt()
-    if p in (1, 1.0):
-        return a.abs().sum(dims, keepdim)
-    if p in (float("inf"), "inf"):
-        return a.abs().amax(dims or (), keepdim)
-    return (a.abs() ** p).sum(dims, keepdim) ** (1.0 / p)
+        out = (a * a).sum(dims, keepdim).sqrt()
+    elif p in (1, 1.0):
+        out = a.abs().sum(dims, keepdim)
+    elif p in (float("inf"), "inf"):
+        out = a.abs().amax(dims or (), keepdim)
+    else:
+        out = (a.abs() ** p).sum(dims, keepdim) ** (1.0 / p)
+    return torch_name(out, "LinalgVectorNormBackward0")
 
 
 def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
@@ -198,14 +211,15 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     source = a if largest else -a
     if dim is None:
         out = Amax.apply(source, None, False)
-        return out if largest else -out
+        return torch_name(out if largest else -out, "MaxBackward1" if largest else "MinBackward1")
     d = _dim(dim, a.ndim)
     if a.ndim == 0:
         return MaxResult(a, _wrap(np.zeros((), dtype=np.int64)))
     if a.shape[d] == 0:
         raise IndexError(f"max(): Expected reduction dim {d} to have non-zero size")
     indices = np.argmax(source.array, axis=d)
-    values = MaxAlongDim.apply(a, d, keepdim, indices)
+    values = torch_name(MaxAlongDim.apply(a, d, keepdim, indices),
+                        "MaxBackward0" if largest else "MinBackward0")
     indices = np.expand_dims(indices, d) if keepdim else indices
     return MaxResult(values, _wrap(indices.astype(np.int64)))
 
