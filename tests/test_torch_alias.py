@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MAPPED = ["torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim",
           "torch.optim.lr_scheduler", "torch.utils", "torch.utils.data", "torch.autograd",
-]
+          "torch.cuda", "torch.backends", "torch.backends.mps", "torch.backends.cudnn"]
 
 
 def run(tmp_path: Path, source: str, *args: str,

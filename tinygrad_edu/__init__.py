@@ -113,6 +113,9 @@ from tinygrad_edu.functions import (
     where,
 )
 from tinygrad_edu.random import manual_seed
+from tinygrad_edu.device import device, get_default_device, set_default_device
+from tinygrad_edu import backends, cuda
+from tinygrad_edu import compat  # Tensor's device methods
 from tinygrad_edu import optim  # after Tensor and the functions it uses
 from tinygrad_edu import nn  # after Tensor and the functions it uses
 from tinygrad_edu import datasets, utils

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu.device import check_device
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
 from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
@@ -20,8 +21,12 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
     return _wrap(data, requires_grad)
 
 
-def _size(size: tuple) -> tuple:
-    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))``."""
+def _size(size: tuple, keyword: Any = None) -> tuple:
+    """Accept ``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros(size=(2, 3))``."""
+    if keyword is not None:
+        if size:
+            raise TypeError("got multiple values for argument 'size'")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     if not all(isinstance(s, (builtins.int, np.integer)) for s in size):
@@ -35,12 +40,14 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return (get_default_dtype() if dtype is None else to_dtype(dtype)).np_dtype
 
 
-def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: DType | None = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     Python floats become the default dtype (float32), ints int64, bools bool;
-    a numpy array keeps its dtype.
+    a numpy array keeps its dtype. ``device`` may only be the CPU (``device.py``).
     """
+    check_device(device)
     if isinstance(data, Tensor):
         array = data.array.copy()
     elif isinstance(data, np.ndarray):
@@ -61,7 +68,8 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
     return _finish(array, requires_grad)
 
 
-def as_tensor(data: Any, dtype: DType | None = None) -> Tensor:
+def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == to_dtype(dtype)):
         return data
     return tensor(data, dtype)
@@ -74,21 +82,28 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _finish(array, False)
 
 
-def zeros(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
+def zeros(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    check_device(device)
+    return _finish(np.zeros(_size(sizes, size), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
+def ones(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    check_device(device)
+    return _finish(np.ones(_size(sizes, size), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
+def empty(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    check_device(device)
+    return _finish(np.empty(_size(sizes, size), _float_dtype(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, dtype: DType | None = None,
+def full(size: Any, fill_value: Any, dtype: DType | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value's type."""
+    check_device(device)
     if dtype is None:
         kind = np.asarray(fill_value).dtype.kind
         by_kind = {"f": get_default_dtype(), "b": dtypes.bool}
@@ -98,8 +113,9 @@ def full(size: Any, fill_value: Any, dtype: DType | None = None,
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = None,
-           requires_grad: bool = False) -> Tensor:
+           device: Any = None, requires_grad: bool = False) -> Tensor:
     """``[start, end)`` in steps; int64 for integer arguments, else the default float dtype."""
+    check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -113,32 +129,40 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = Non
     return _finish(values.astype(np_dtype), requires_grad)
 
 
-def linspace(start: Any, end: Any, steps: int, dtype: DType | None = None,
+def linspace(start: Any, end: Any, steps: int, dtype: DType | None = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    check_device(device)
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: DType | None = None,
+def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def rand(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1), from the generator that ``manual_seed`` seeds."""
-    data = generator().random(_size(size)).astype(_float_dtype(dtype))
+    check_device(device)
+    data = generator().random(_size(sizes, size)).astype(_float_dtype(dtype))
     return _finish(data, requires_grad)
 
 
-def randn(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def randn(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """Standard normal, from the generator that ``manual_seed`` seeds."""
-    data = generator().standard_normal(_size(size)).astype(_float_dtype(dtype))
+    check_device(device)
+    data = generator().standard_normal(_size(sizes, size)).astype(_float_dtype(dtype))
     return _finish(data, requires_grad)
 
 
-def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = None) -> Tensor:
+def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = None,
+            device: Any = None) -> Tensor:
     """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0, as in PyTorch."""
+    check_device(device)
     if size is None:
         low, high, size = 0, low, high
     if size is None:
@@ -147,7 +171,8 @@ def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = 
     return _finish(data.astype(to_dtype(dtype or dtypes.int64).np_dtype), False)
 
 
-def randperm(n: int, dtype: DType | None = None) -> Tensor:
+def randperm(n: int, dtype: DType | None = None, device: Any = None) -> Tensor:
+    check_device(device)
     return _finish(generator().permutation(n).astype(to_dtype(dtype or dtypes.int64).np_dtype),
                    False)
 
@@ -156,26 +181,37 @@ def _like(t: Tensor, dtype: Any) -> np.dtype:
     return t.array.dtype if dtype is None else to_dtype(dtype).np_dtype
 
 
-def zeros_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.zeros(t.shape, _like(t, dtype)), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.ones(t.shape, _like(t, dtype)), requires_grad)
 
 
-def empty_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def empty_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.empty(t.shape, _like(t, dtype)), requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None,
+def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
 
 
-def rand_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def rand_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(generator().random(t.shape).astype(_like(t, dtype)), requires_grad)
 
 
-def randn_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def randn_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(generator().standard_normal(t.shape).astype(_like(t, dtype)), requires_grad)
