@@ -39,4 +39,5 @@ def test_expected_output_is_pytorchs(script):
 
 
 def test_there_are_scripts():
-    assert {p.stem for p in SCRIPTS} >= {"manual_sgd_regression", "device_agnostic_training"}
+    assert {p.stem for p in SCRIPTS} >= {"manual_sgd_regression", "device_agnostic_training",
+                                         "legacy_variable"}

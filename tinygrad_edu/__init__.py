@@ -115,7 +115,17 @@ from tinygrad_edu.functions import (
 from tinygrad_edu.random import manual_seed
 from tinygrad_edu.device import device, get_default_device, set_default_device
 from tinygrad_edu import backends, cuda
-from tinygrad_edu import compat  # Tensor's device methods
+from tinygrad_edu.compat import (  # legacy names of old tutorials (and Tensor's device methods)
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from tinygrad_edu import optim  # after Tensor and the functions it uses
 from tinygrad_edu import nn  # after Tensor and the functions it uses
 from tinygrad_edu import datasets, utils
