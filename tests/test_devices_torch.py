@@ -120,6 +120,8 @@ def test_cuda_backends_and_default_device_are_pytorchs_cpu_build():
         assert lib.backends.cudnn.is_available() is False
         assert lib.backends.cudnn.enabled is True and lib.backends.cudnn.benchmark is False
         assert lib.backends.cudnn.deterministic is False
+        assert lib.accelerator.is_available() is False and lib.accelerator.device_count() == 0
+        assert lib.accelerator.current_accelerator() is None
         with pytest.raises(AssertionError):
             lib.cuda.current_device()
         lib.set_default_device("cpu")

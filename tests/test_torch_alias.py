@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MAPPED = ["torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim",
           "torch.optim.lr_scheduler", "torch.utils", "torch.utils.data", "torch.autograd",
-          "torch.cuda", "torch.backends", "torch.backends.mps", "torch.backends.cudnn"]
+          "torch.cuda", "torch.accelerator",
+          "torch.backends", "torch.backends.mps", "torch.backends.cudnn"]
 
 
 def run(tmp_path: Path, source: str, *args: str,
@@ -189,3 +190,18 @@ def test_runner_usage_and_missing_script(tmp_path):
                              env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2
     assert missing.stderr == "python -m tinygrad_edu: can't open file 'nope.py': no such file\n"
+
+
+def test_an_uncaught_missing_name_points_at_the_script_only(tmp_path):
+    result = run(tmp_path, """
+        import torch
+        layer = torch.nn.Transformer()
+    """)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:3] == [
+        "Traceback (most recent call last):",
+        '  File "script.py", line 3, in <module>',
+        "    layer = torch.nn.Transformer()",
+    ]
+    assert "torch_alias.py" not in result.stderr
+    assert "torch.nn.Transformer is outside the subset" in result.stderr.splitlines()[-1]

@@ -114,7 +114,7 @@ from tinygrad_edu.functions import (
 )
 from tinygrad_edu.random import manual_seed
 from tinygrad_edu.device import device, get_default_device, set_default_device
-from tinygrad_edu import backends, cuda
+from tinygrad_edu import accelerator, backends, cuda
 from tinygrad_edu.compat import (  # legacy names of old tutorials (and Tensor's device methods)
     BoolTensor,
     ByteTensor,

@@ -15,7 +15,7 @@ import runpy
 import sys
 import traceback
 
-from tinygrad_edu.torch_alias import OUTSIDE, install_as_torch
+from tinygrad_edu.torch_alias import OUTSIDE, NotCoveredAttributeError, install_as_torch
 
 USAGE = """usage: python -m tinygrad_edu SCRIPT.py [args ...]
 
@@ -57,7 +57,15 @@ def _print_from_script(error: BaseException, script: str) -> None:
     missing = re.match(r"cannot import name '(\w+)' from 'tinygrad_edu([\w.]*)'", str(error))
     if isinstance(error, ImportError) and missing:  # `from torch.nn import Transformer`
         error.add_note(f"torch{missing[2]}.{missing[1]} {OUTSIDE}")
-    traceback.print_exception(type(error), error, frame_tb or tb)
+    if not isinstance(error, NotCoveredAttributeError):
+        traceback.print_exception(type(error), error, frame_tb or tb)
+        return
+    # A name outside the subset: leave out the alias's own __getattr__ frame too.
+    frames = [f for f in traceback.extract_tb(frame_tb or tb)
+              if not f.filename.endswith("torch_alias.py")]
+    print("Traceback (most recent call last):", file=sys.stderr)
+    print("".join(traceback.StackSummary.from_list(frames).format()), end="", file=sys.stderr)
+    print("".join(traceback.format_exception_only(type(error), error)), end="", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -145,4 +145,7 @@ def install_as_torch() -> None:
     from tinygrad_edu import dtypes
 
     dtypes.DISPLAY_PREFIX = ALIAS  # torch.float32, torch.Size([2, 3])
+    for name, module in list(sys.modules.items()):  # torch.nn.X is reached as an attribute too
+        if module is not None and (name == TARGET or name.startswith(TARGET + ".")):
+            _report_missing_names(module, ALIAS + name[len(TARGET):])
     sys.meta_path.insert(0, _FINDER)
