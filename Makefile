@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 OUT    ?= out/xor
 
-.PHONY: demo test lint bench docs graphviz torch clean
+.PHONY: demo test lint bench docs graphviz torch chromium clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ $(VENV)/.test: $(VENV)/.base
 graphviz:
 	@command -v dot >/dev/null 2>&1 || bash .ci/install-graphviz
 
+# Headless Chromium and its driver run the browser tests of the watch_backward page
+# (tests/test_viz_watch_browser.py). Installed like Graphviz; without them those tests skip.
+chromium:
+	@{ test -x /usr/bin/chromium && test -x /usr/bin/chromedriver; } || bash .ci/install-chromium
+
 # PyTorch is only a test oracle: the CPU build, exactly this version, never a
 # CUDA build. Where the machine does not offer it, the oracle tests skip.
 torch: $(VENV)/.test
@@ -31,7 +36,7 @@ torch: $(VENV)/.test
 demo: $(VENV)/.base graphviz
 	$(PY) examples/xor.py --out $(OUT)
 
-test: $(VENV)/.test graphviz torch
+test: $(VENV)/.test graphviz torch chromium
 	$(PY) -m ruff check tinygrad_edu tests examples benchmarks
 	$(PY) -m pytest
 

@@ -15,7 +15,8 @@ Both gradients are printed side by side with their difference (float64: the
 claim is < 1e-10), then both take the step w ← w − η ∂E/∂w and the new weights
 are compared. The computation graph, with the parameters named, the gradients
 shown and the backward order numbered, is rendered with tinygrad_edu.viz
-(SVG; the DOT text only, and how to install Graphviz, when ``dot`` is missing).
+(SVG; the DOT text only, and how to install Graphviz, when ``dot`` is missing),
+and backprop_watch.html steps through the backward pass node by node.
 
     python examples/backprop_by_hand.py [--seed 0] [--out out/backprop_by_hand] [--quick]
 """
@@ -28,7 +29,7 @@ import numpy as np
 from common import below, parse_args, report
 
 import tinygrad_edu as tg
-from tinygrad_edu.viz import GraphvizNotFoundError, draw_graph, render
+from tinygrad_edu.viz import GraphvizNotFoundError, draw_graph, render, watch_backward
 
 LEARNING_RATE = 2.0  # the seed's lRate for the 2-layer network
 
@@ -76,7 +77,13 @@ def main() -> int:
     E = 0.5 * ((a_out - target) ** 2).sum()  # noqa: N806
     z_hid.retain_grad()
     z_out.retain_grad()
-    E.backward()
+    names = {**params, "z_hid (grad = δ_hid)": z_hid, "a_hid": a_hid,
+             "z_out (grad = δ_out)": z_out, "a_out": a_out}
+    try:  # E.backward(), recorded node by node into a page that steps through it
+        watch = watch_backward(E, names, args.out / "backprop_watch.html", title="XOR 2-3-1")
+        print(f"wrote {watch.path} (open it in a browser: backward, one node at a time)")
+    except GraphvizNotFoundError:
+        E.backward()
 
     print(f"E = {E.item():.10f}\n")
     by_autograd = {"delta_out": z_out.grad.array, "delta_hid": z_hid.grad.array,
@@ -102,8 +109,6 @@ def main() -> int:
     print(f"after one step w ← w − {LEARNING_RATE:g} ∂E/∂w, largest weight difference: "
           f"{step_gap:.3g}")
 
-    names = {**params, "z_hid (grad = δ_hid)": z_hid, "a_hid": a_hid,
-             "z_out (grad = δ_out)": z_out, "a_out": a_out}
     try:
         path = render(E, args.out / "backprop_graph.svg", params=names, show_order=True)
         print(f"wrote {path}")

@@ -12,7 +12,8 @@ PyTorch's plain ``with no_grad(): w -= lr * w.grad``.
 computation graph of the error on the four truth-table rows after backward
 (xor_graph.svg: parameters named, gradients shown, backward order numbered;
 xor_graph.dot, the DOT text, is always written, so the graph survives a
-missing Graphviz).
+missing Graphviz), and xor_watch.html, a page that steps through the backward
+pass node by node (open it in a browser).
 
     python examples/xor.py [--epochs 300] [--lr 2] [--seed 0] [--out out/xor] [--quick]
 """
@@ -26,7 +27,13 @@ import numpy as np
 from common import at_least, epochs_bar, parse_args, report
 
 import tinygrad_edu as tg
-from tinygrad_edu.viz import GraphvizNotFoundError, draw_graph, plot_decision_boundary, plot_loss
+from tinygrad_edu.viz import (
+    GraphvizNotFoundError,
+    draw_graph,
+    plot_decision_boundary,
+    plot_loss,
+    watch_backward,
+)
 from tinygrad_edu.viz import render as render_graph
 
 
@@ -81,11 +88,15 @@ def draw_the_graph(params: dict, out: Path) -> list[Path]:
     t = tg.tensor([[0.0], [1.0], [1.0], [0.0]], dtype=tg.float64)
     a_out = forward(params, x)
     error = 0.5 * ((a_out - t) ** 2).sum()
-    error.backward()
     names = {**params, "a_out": a_out}
+    written = []
+    try:  # error.backward(), recorded into a page that steps through it node by node
+        written.append(watch_backward(error, names, out / "xor_watch.html", title="XOR 2-3-1").path)
+    except GraphvizNotFoundError:
+        error.backward()
     dot_path = out / "xor_graph.dot"
     dot_path.write_text(draw_graph(error, params=names, show_order=True).source)
-    written = [dot_path]
+    written.append(dot_path)
     try:
         written.append(render_graph(error, out / "xor_graph.svg", params=names, show_order=True))
     except GraphvizNotFoundError as missing:

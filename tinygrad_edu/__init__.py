@@ -5,6 +5,31 @@
 
 # tensor first: the ops and autograd modules import Tensor from it.
 from tinygrad_edu.tensor import Size, Tensor  # isort: skip
+# The op families that attach their thin methods to Tensor (x.sum, x.floor, x.gather ...).
+from tinygrad_edu.ops import inplace_methods, pointwise, reduce_methods  # isort: skip  # noqa: F401
+from tinygrad_edu.ops.counting import (  # isort: skip
+    allclose, bincount, histc, histogram, isclose, unique,
+)
+from tinygrad_edu.ops.einsum import einsum  # isort: skip
+from tinygrad_edu.ops.reduce_methods import (  # isort: skip
+    median, nanmean, nansum, std_mean, var_mean,
+)
+from tinygrad_edu.ops.pointwise import acos, arccos, arcsin, asin, cosh, sinh  # isort: skip
+from tinygrad_edu.ops.indexing import (  # isort: skip
+    gather, index_select, masked_fill, scatter, scatter_add, take_along_dim,
+)
+from tinygrad_edu.ops.logical import (  # isort: skip
+    argwhere, count_nonzero, eq, ge, greater, greater_equal, gt, isinf, isneginf, isposinf,
+    le, less, less_equal, logical_and, logical_not, logical_or, logical_xor, lt, masked_select,
+    ne, nonzero, not_equal, signbit,
+)
+from tinygrad_edu.ops.rearrange import (  # isort: skip
+    broadcast_to, clone, diag, diagonal, flip, fliplr, flipud, meshgrid, moveaxis, movedim,
+    narrow, ravel, repeat_interleave, roll, swapaxes, swapdims, t, tile, trace, tril, triu,
+    unbind,
+)
+from tinygrad_edu.ops.scan import cumprod, cumsum  # isort: skip
+from tinygrad_edu.ops.sorting import argsort, sort, topk  # isort: skip
 from tinygrad_edu import autograd
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (
@@ -52,28 +77,46 @@ from tinygrad_edu.dtypes import int as int  # noqa: PLC0414 - PyTorch's alias fo
 from tinygrad_edu.functions import (
     abs,
     add,
-    allclose,
+    all,
     amax,
     amin,
+    any,
+    arctan,
     argmax,
     argmin,
+    atan,
+    bmm,
     cat,
+    ceil,
     chunk,
     clamp,
+    clamp_max,
+    clamp_min,
     clip,
     concat,
+    concatenate,
     cos,
     div,
+    divide,
     dot,
     equal,
     exp,
+    exp2,
+    expm1,
+    fix,
     flatten,
+    floor,
+    floor_divide,
+    fmod,
+    frac,
     heaviside,
     is_tensor,
     isfinite,
     isnan,
     log,
+    log10,
     log1p,
+    log2,
     log_softmax,
     logsumexp,
     matmul,
@@ -90,9 +133,12 @@ from tinygrad_edu.functions import (
     outer,
     permute,
     pow,
+    prod,
     reciprocal,
     relu,
+    remainder,
     reshape,
+    round,
     rsqrt,
     sigmoid,
     sign,
@@ -106,8 +152,11 @@ from tinygrad_edu.functions import (
     std,
     sub,
     sum,
+    tan,
     tanh,
     transpose,
+    true_divide,
+    trunc,
     unsqueeze,
     var,
     where,

@@ -50,14 +50,15 @@ def tensor(data: Any, dtype: DType | None = None, device: Any = None,
     check_device(device)
     if isinstance(data, Tensor):
         array = data.array.copy()
-    elif isinstance(data, np.ndarray):
-        array = data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too
+        array = np.array(data)
     else:
         array = np.array(_unwrap_nested(data))
-        if array.dtype == np.float64 and dtype is None:  # with a dtype: no float32 detour
-            array = array.astype(get_default_dtype().np_dtype)
+        if array.dtype == np.float64 and dtype is None and not _holds_float64_scalar(data):
+            array = array.astype(get_default_dtype().np_dtype)  # Python floats: the default
         elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
+            if array.dtype not in dtypes._BY_NUMPY:  # uint16 ... from numpy scalars
+                array = array.astype(np.int64)
         elif array.dtype.kind not in "fb":
             raise TypeError(
                 f"tensor(): could not make a tensor from {type(data).__name__} data; expected "
@@ -66,6 +67,18 @@ def tensor(data: Any, dtype: DType | None = None, device: Any = None,
     if dtype is not None:
         array = array.astype(to_dtype(dtype).np_dtype, copy=False)
     return _finish(array, requires_grad)
+
+
+def _holds_float64_scalar(data: Any) -> bool:
+    """Whether nested lists hold a numpy float64 (PyTorch then keeps float64, not float32)."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if type(item) is np.float64:
+            return True
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return False
 
 
 def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:

@@ -127,3 +127,17 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
     if ca != cb:
         return da if ca > cb else db
     return np.promote_types(da, db)
+
+
+def promote_types(*np_dtypes: np.dtype) -> np.dtype:
+    """PyTorch's promotion for several dimensioned tensors (``cat``, ``stack``): the
+    highest category wins (``int64`` with ``float16`` is ``float16``, where numpy
+    would give ``float64``); within a category, the wider dtype."""
+    result = np_dtypes[0]
+    for other in np_dtypes[1:]:
+        ca, cb = _category(result), _category(other)
+        if ca != cb:
+            result = result if ca > cb else other
+        else:
+            result = np.promote_types(result, other)
+    return result

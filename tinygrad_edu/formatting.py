@@ -132,3 +132,13 @@ def tensor_repr(t) -> str:
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(prefix + body, suffixes, len(prefix))
+
+
+def tensor_format(t, format_spec: str) -> str:
+    """``format(t, ".4f")`` / ``f"{loss:.4f}"``: a 0-d tensor formats as its number, as
+    PyTorch's; any other tensor accepts only the empty spec (its ``str``)."""
+    if t.array.ndim == 0:
+        return format(t.array.item(), format_spec)
+    if format_spec:
+        raise TypeError("unsupported format string passed to Tensor.__format__")
+    return str(t)

@@ -6,16 +6,123 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.ops import elementwise, linalg, movement
+from tinygrad_edu.ops import elementwise, linalg, movement, pointwise
+from tinygrad_edu.ops.out_arg import write_out
+from tinygrad_edu.ops.pointwise import (  # noqa: F401 - re-exported
+    arctan,
+    atan,
+    ceil,
+    clamp_max,
+    clamp_min,
+    exp2,
+    expm1,
+    fix,
+    floor,
+    floor_divide,
+    fmod,
+    frac,
+    log2,
+    log10,
+    remainder,
+    round,
+    tan,
+    trunc,
+)
+from tinygrad_edu.ops.reduce_methods import (  # noqa: F401 - re-exported
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    logsumexp,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    std,
+    sum,
+    var,
+)
 from tinygrad_edu.tensor import Tensor, _as_tensor, _binary, _wrap
 
-cat = movement.cat
-concat = movement.cat
-stack = movement.stack
-matmul = linalg.matmul
-mm = linalg.mm
-dot = linalg.dot
-outer = linalg.outer
+
+# ----- the functions that tutorials call with out= (see ops/out_arg.py) -----------------
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input + alpha * other``."""
+    return write_out(_as_tensor(input, other, "add").add(other, alpha=alpha), out, "add")
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input - alpha * other``."""
+    return write_out(_as_tensor(input, other, "sub").sub(other, alpha=alpha), out, "sub")
+
+
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(_binary(elementwise.Mul, input, other, "mul"), out, "mul")
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None,  # noqa: A002
+        out: Tensor | None = None) -> Tensor:
+    """``input / other``, rounded toward zero or down with ``rounding_mode='trunc'|'floor'``."""
+    return write_out(pointwise.div(input, other, rounding_mode=rounding_mode), out, "div")
+
+
+divide = div
+
+
+def true_divide(dividend: Any, divisor: Any, *, out: Tensor | None = None) -> Tensor:
+    return div(dividend, divisor, out=out)
+
+
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001, A002
+    return write_out(_binary(elementwise.Pow, input, exponent, "pow"), out, "pow")
+
+
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.matmul(input, _as_tensor(other, input, "matmul")), out, "matmul")
+
+
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.mm(input, mat2), out, "mm")
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """Batched matrix product of two 3-D tensors: ``(b, n, m) @ (b, m, p) -> (b, n, p)``."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(
+            f"batch1 must be a 3D tensor and batch2 must be a 3D tensor (got {input.ndim}D and "
+            f"{mat2.ndim}D)"
+        )
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(
+            f"bmm: both batches must have the same size, got {input.shape[0]} and "
+            f"{mat2.shape[0]}"
+        )
+    return write_out(linalg.matmul(input, mat2), out, "bmm")
+
+
+def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.dot(input, tensor), out, "dot")
+
+
+def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    return write_out(linalg.outer(input, vec2), out, "outer")
+
+
+def cat(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    return write_out(movement.cat(tensors, dim), out, "cat")
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    return write_out(movement.stack(tensors, dim), out, "stack")
+
+
+Tensor.bmm = bmm  # the one Tensor method defined here: bmm is matmul with 3-D checks
 
 
 def is_tensor(obj: Any) -> bool:
@@ -31,8 +138,8 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     if not isinstance(condition, Tensor) or condition.array.dtype != np.bool_:
         raise TypeError("where: expected condition to be a bool tensor")
     like = input if isinstance(input, Tensor) else other
-    if not isinstance(like, Tensor):
-        like = _wrap(np.asarray(input))
+    if not isinstance(like, Tensor):  # two Python scalars: the dtypes they have alone
+        like = condition
     a, b = _as_tensor(input, like, "where"), _as_tensor(other, like, "where")
     if a.array.dtype != b.array.dtype:
         from tinygrad_edu.dtypes import result_type
@@ -66,31 +173,11 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return _binary(elementwise.Minimum, input, other, "minimum")
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002, F811
     return input.clamp(min, max)
 
 
 clip = clamp
-
-
-def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
-    return _as_tensor(input, other, "add").add(other, alpha=alpha)
-
-
-def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
-    return _as_tensor(input, other, "sub").sub(other, alpha=alpha)
-
-
-def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _binary(elementwise.Mul, input, other, "mul")
-
-
-def div(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _binary(elementwise.Div, input, other, "div")
-
-
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
-    return _binary(elementwise.Pow, input, exponent, "pow")
 
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002
@@ -153,60 +240,12 @@ def reciprocal(input: Tensor) -> Tensor:  # noqa: A002
     return input.reciprocal()
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001, A002
-    return input.sum(dim, keepdim, dtype=dtype)
-
-
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.mean(dim, keepdim)
-
-
-def var(input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.var(dim, correction=correction, keepdim=keepdim)
-
-
-def std(input: Tensor, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.std(dim, correction=correction, keepdim=keepdim)
-
-
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
-    return input.max(dim, keepdim)
-
-
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
-    return input.min(dim, keepdim)
-
-
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.amax(dim, keepdim)
-
-
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.amin(dim, keepdim)
-
-
-def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.argmax(dim, keepdim)
-
-
-def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.argmin(dim, keepdim)
-
-
-def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.logsumexp(dim, keepdim)
-
-
 def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     return input.softmax(dim)
 
 
 def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     return input.log_softmax(dim)
-
-
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    return input.norm(p, dim, keepdim)
 
 
 def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
@@ -239,10 +278,6 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
     return input.chunk(chunks, dim)
-
-
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:  # noqa: A002
-    return input.allclose(other, rtol, atol)
 
 
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002

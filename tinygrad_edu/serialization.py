@@ -1,203 +1,440 @@
-"""``save`` / ``load``: a state_dict to and from a safetensors file, written by hand.
+"""``save`` / ``load``: checkpoints as safetensors files, never pickled.
 
-The safetensors layout (readable by the ``safetensors`` package and so by
-PyTorch, TensorFlow, JAX ...):
+What ``tg.save(obj, f)`` accepts is what training scripts save: a tensor, a
+state_dict, an optimizer's state_dict, a checkpoint such as
+``{"epoch": 5, "model_state": ..., "optim_state": ...}`` — any nesting of
+dicts, lists and tuples holding tensors, Python numbers, strings, bools and
+None. ``tg.load(f)`` returns the same structure: tuples stay tuples, int keys
+(an optimizer's parameter indices) stay ints, shared tensors stay shared.
 
-    8 bytes      N, the header's length, an unsigned little-endian integer
-    N bytes      a JSON object: for each tensor name
-                 {"dtype": "F32", "shape": [out, in], "data_offsets": [begin, end]},
-                 and optionally "__metadata__": {str: str}
-    the rest     the tensors' raw little-endian bytes, row-major, back to back;
-                 begin and end count from the start of this part
+The file is a safetensors file (written and read by the ``safetensors``
+package). Its tensors are the file's entries, named by where they sit in the
+structure (``"model_state.fc1.weight"``, ``"optim_state.state.0.exp_avg"``);
+the structure itself is JSON in the header's metadata, under
+``"tinygrad_edu"``. A flat state_dict keeps its own keys as entry names, so
+``safetensors.torch.load_file(path)`` gives PyTorch the state_dict as it is.
+Nothing is unpickled: a file can only hold numbers, strings and the JSON
+that arranges them.
 
-Keys and shapes are the state_dict's, so a ``torch.nn`` model with the same
-layers loads our file with ``load_state_dict(strict=True)``, and we load
-theirs. Nothing is unpickled: a file can only hold numbers. ``save`` writes a
-temporary file beside the target and renames it over the target, so a save
-that fails never leaves a partial file and never damages an older one.
+A save never leaves a partial file where ``f`` was: the bytes go to an
+unnamed temporary file in the target's directory (``O_TMPFILE``), which is
+linked in and renamed over the target only once complete, so even a killed
+process leaves the old file and no temporary behind. Where ``O_TMPFILE`` is
+not available, a named temporary file is used and removed on any error.
+The target's permissions are kept; a symlink is written through.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
+import math
 import os
+import stat
 import struct
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
+import safetensors
+import safetensors.numpy
 
+from tinygrad_edu.device import check_device
 from tinygrad_edu.tensor import Tensor, _wrap
 
-# safetensors dtype codes for the dtypes tinygrad_edu has
-DTYPE_CODES = {
-    np.dtype(np.float64): "F64",
-    np.dtype(np.float32): "F32",
-    np.dtype(np.float16): "F16",
-    np.dtype(np.int64): "I64",
-    np.dtype(np.int32): "I32",
-    np.dtype(np.int16): "I16",
-    np.dtype(np.int8): "I8",
-    np.dtype(np.uint8): "U8",
-    np.dtype(np.bool_): "BOOL",
-}
-NUMPY_DTYPES = {code: np_dtype.newbyteorder("<") for np_dtype, code in DTYPE_CODES.items()}
-METADATA_KEY = "__metadata__"
-_MAX_HEADER_BYTES = 100_000_000  # the safetensors package's limit
+STRUCTURE_KEY = "tinygrad_edu"  # the header metadata entry that holds the structure
+FORMAT_VERSION = 1
+_DTYPES = {np.dtype(t) for t in (np.float64, np.float32, np.float16, np.int64, np.int32,
+                                 np.int16, np.int8, np.uint8, np.bool_)}
+
+FileLike = str | os.PathLike | IO[bytes]
 
 
-def save(obj: Mapping[str, Tensor], f: str | os.PathLike,
-         metadata: Mapping[str, str] | None = None) -> None:
-    """Write a state_dict (a dict of name -> Tensor) to the file ``f`` in safetensors format.
+# ----- the structure as JSON ---------------------------------------------------------------
+#
+# None, bools, ints, finite floats and strings are themselves; everything else is a one-key
+# object: {"tensor": name} (and "requires_grad" / "parameter" when set), {"ndarray": name},
+# {"float": "nan" | "inf" | "-inf"}, {"tuple": [...]}, {"list": [...]},
+# {"dict": [[key, value], ...]} and {"odict": ...} (keys encoded the same way, so an int
+# key stays an int).
 
-    ``metadata`` (str -> str) goes into the header's ``"__metadata__"``.
-    Everything is checked before the file is touched; the data goes to a
-    temporary file in the same directory, is flushed to disk, and only then
-    replaces ``f``.
+
+class _Encoder:
+    """Turns an object into JSON-able structure plus the arrays it holds, by entry name."""
+
+    def __init__(self, flat: bool) -> None:
+        self.flat = flat
+        self.arrays: dict[str, np.ndarray] = {}
+        self.names: dict[int, str] = {}  # id(tensor) -> its entry: a shared tensor is stored once
+
+    def encode(self, value: Any, path: str) -> Any:
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, (np.bool_,)):
+            return bool(value)
+        if isinstance(value, (int, np.integer)):
+            return int(value)
+        if isinstance(value, (float, np.floating)):
+            value = float(value)
+            return value if math.isfinite(value) else {"float": repr(value)}
+        if isinstance(value, Tensor):
+            return self._tensor(value, path)
+        if isinstance(value, np.ndarray):
+            return {"ndarray": self._entry(value, value, path)}
+        if isinstance(value, tuple) and not hasattr(value, "_fields"):
+            return {"tuple": [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]}
+        if isinstance(value, list):
+            return {"list": [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]}
+        if isinstance(value, Mapping) and type(value) in (dict, OrderedDict):
+            items = [[self.encode(k, path), self.encode(v, _join(path, k))]
+                     for k, v in value.items()]
+            return {"odict" if isinstance(value, OrderedDict) else "dict": items}
+        raise TypeError(_unsupported(value, path))
+
+    def _tensor(self, value: Tensor, path: str) -> dict:
+        from tinygrad_edu.nn.parameter import Parameter
+
+        code: dict[str, Any] = {"tensor": self._entry(value, value.array, path)}
+        if value.requires_grad:
+            code["requires_grad"] = True
+        if isinstance(value, Parameter):
+            code["parameter"] = True
+        return code
+
+    def _entry(self, owner: Any, array: np.ndarray, path: str) -> str:
+        if id(owner) in self.names:
+            return self.names[id(owner)]
+        if array.dtype not in _DTYPES:
+            raise TypeError(f"tg.save: {_where(path)} has dtype {array.dtype}, which cannot be "
+                            f"saved (supported: {', '.join(sorted(str(d) for d in _DTYPES))})")
+        name = path if self.flat else (path.lstrip(".") or "tensor")
+        while name in self.arrays or name == "__metadata__":
+            name += "'"
+        self.arrays[name] = np.asarray(array, dtype=array.dtype.newbyteorder("<"), order="C")
+        self.names[id(owner)] = name
+        return name
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _where(path: str) -> str:
+    return f"the object at {path!r}" if path else "the object"
+
+
+def _unsupported(value: Any, path: str) -> str:
+    from tinygrad_edu.nn.module import Module
+    from tinygrad_edu.optim.optimizer import Optimizer
+
+    kind = type(value).__name__
+    if isinstance(value, Module):
+        where = f" at {path!r}" if path else ""
+        return (f"tg.save cannot save a whole nn.Module ({kind}{where}): save its state_dict "
+                f"instead, tg.save(model.state_dict(), f), and load it "
+                f"with model.load_state_dict(tg.load(f)). Files are never pickled, so objects "
+                f"and their code cannot be stored.")
+    if isinstance(value, Optimizer):
+        return (f"tg.save cannot save an optimizer object ({kind}): save "
+                f"optimizer.state_dict() instead and restore it with load_state_dict")
+    return (f"tg.save: {_where(path)} is a {kind}, which cannot be saved; a checkpoint may "
+            f"hold tensors, numpy arrays, Python numbers, strings, bools, None, and dicts, "
+            f"lists and tuples of them")
+
+
+def _is_flat_state_dict(obj: Any) -> bool:
+    return (isinstance(obj, Mapping) and type(obj) in (dict, OrderedDict)
+            and all(isinstance(k, str) and k != "__metadata__" for k in obj)
+            and all(isinstance(v, Tensor) and not v.requires_grad for v in obj.values()))
+
+
+def _to_bytes(obj: Any) -> bytes:
+    flat = _is_flat_state_dict(obj)
+    encoder = _Encoder(flat)
+    structure = encoder.encode(obj, "")
+    metadata = {"format": "pt", STRUCTURE_KEY: json.dumps(
+        {"version": FORMAT_VERSION, "structure": structure}, separators=(",", ":"),
+        allow_nan=False)}
+    return safetensors.numpy.save(encoder.arrays, metadata=metadata)
+
+
+# ----- writing ------------------------------------------------------------------------------
+
+
+def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True) -> None:
+    """Write ``obj`` (a tensor, a state_dict, a checkpoint dict ...) to a path or binary file.
+
+    Everything is encoded before the file is touched, so an object that
+    cannot be saved (a whole Module: save its ``state_dict()``) raises and
+    changes nothing. To a path the write is atomic (see the module docstring).
+    ``pickle_module`` and the other PyTorch arguments are accepted and ignored:
+    nothing is pickled.
     """
-    header, arrays = _header_and_arrays(obj, metadata)
-    header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    header_bytes += b" " * (-len(header_bytes) % 8)  # pad so the data starts 8-byte aligned
-
+    data = _to_bytes(obj)
+    if hasattr(f, "write"):
+        f.write(data)
+        return
     path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
+    if not isinstance(path, str):
+        path = os.fsdecode(path)
+    _write_atomically(os.path.realpath(path), data, path)
+
+
+def _write_atomically(target: str, data: bytes, shown: str) -> None:
+    """Put ``data`` at ``target`` all at once: the old content or the new, never a mix."""
+    directory = os.path.dirname(target) or "."
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise _cannot_write(error, shown) from error
+    try:
+        fd = os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o666)
+    except AttributeError:  # no O_TMPFILE on this system
+        fd = None
+    except OSError as error:
+        if error.errno not in _NO_TMPFILE:
+            raise _cannot_write(error, shown) from error
+        fd = None  # not on this filesystem
+    linked = False
+    if fd is not None:
+        try:
+            _fill(fd, data, mode)
+            temporary = _temporary_name(target)
+            linked = _link_unnamed(fd, temporary)
+        finally:
+            os.close(fd)
+    if linked:
+        _rename_into_place(temporary, target)
+    else:
+        _write_named_temporary(target, data, mode, shown)
+
+
+def _link_unnamed(fd: int, name: str) -> bool:
+    """Give the finished unnamed file ``fd`` the name ``name``; False if this system can't.
+
+    Linux offers two ways: ``linkat(fd, "", ..., AT_EMPTY_PATH)`` (needs a
+    capability some users lack) and linking ``/proc/self/fd/N`` (needs a
+    /proc that allows it; some sandboxes refuse with EXDEV).
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.linkat(fd, b"", _AT_FDCWD, os.fsencode(name), _AT_EMPTY_PATH) == 0:
+            return True
+    except (OSError, AttributeError):
+        pass
+    try:
+        os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
+        return True
+    except OSError:
+        return False
+
+
+_AT_FDCWD, _AT_EMPTY_PATH = -100, 0x1000  # from Linux's <fcntl.h>
+
+# errors that mean "no unnamed temporary files here", not "cannot write"
+_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOSYS}
+
+
+def _write_named_temporary(target: str, data: bytes, mode: int | None, shown: str) -> None:
+    """The fallback: a named temporary file beside the target, removed on any error."""
+    temporary = _temporary_name(target)
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
-        raise type(error)(error.errno, f"tg.save cannot write to {path!r}: "
-                                       f"{error.strerror}") from error
+        raise _cannot_write(error, shown) from error
     try:
-        with os.fdopen(fd, "wb") as out:
-            _write_file(out, header_bytes, arrays)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
+        try:
+            _fill(fd, data, mode)
+        finally:
+            os.close(fd)
+        _rename_into_place(temporary, target)
     except BaseException:
-        if os.path.exists(temporary):
+        if os.path.lexists(temporary):
             os.remove(temporary)
         raise
 
 
-def _write_file(out: Any, header_bytes: bytes, arrays: list[np.ndarray]) -> None:
-    """The three parts of the file, in order (separate so a test can make it fail midway)."""
-    out.write(struct.pack("<Q", len(header_bytes)))
-    out.write(header_bytes)
-    for array in arrays:
-        out.write(array.tobytes())
+def _fill(fd: int, data: bytes, mode: int | None) -> None:
+    """Write all of ``data`` to ``fd``, give it the old file's mode, flush it to disk."""
+    _write_all(fd, data)
+    if mode is not None:
+        os.fchmod(fd, mode)
+    os.fsync(fd)
 
 
-def _header_and_arrays(obj: Mapping[str, Tensor],
-                       metadata: Mapping[str, str] | None) -> tuple[dict, list[np.ndarray]]:
-    """The JSON header and each tensor's little-endian row-major array; checks every entry."""
-    if not isinstance(obj, Mapping):
-        raise TypeError(f"tg.save expects a dict of str -> Tensor (a state_dict), "
-                        f"got {type(obj).__name__}")
-    header: dict[str, Any] = {}
-    if metadata is not None:
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
-            raise TypeError("tg.save: metadata must be a dict of str -> str")
-        header[METADATA_KEY] = dict(metadata)
-    arrays, offset = [], 0
-    for name, value in obj.items():
-        if not isinstance(name, str):
-            raise TypeError(f"tg.save: keys must be str, got {name!r} "
-                            f"({type(name).__name__})")
-        if name == METADATA_KEY:
-            raise ValueError(f"tg.save: the key {METADATA_KEY!r} is reserved for metadata")
-        if not isinstance(value, Tensor):
-            raise TypeError(f"tg.save: the value for key {name!r} is a {type(value).__name__}, "
-                            f"not a Tensor; only tensors can be saved")
-        array = np.asarray(value.array, dtype=value.array.dtype.newbyteorder("<"), order="C")
-        header[name] = {"dtype": DTYPE_CODES[value.array.dtype],
-                        "shape": list(array.shape),
-                        "data_offsets": [offset, offset + array.nbytes]}
-        arrays.append(array)
-        offset += array.nbytes
-    return header, arrays
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until everything is written (separate so a test can interrupt it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view[:1 << 24]):]
 
 
-def load(f: str | os.PathLike, map_location: Any = None) -> dict[str, Tensor]:
-    """Read a safetensors file: a dict of name -> Tensor (new arrays, in the file's order).
-
-    ``map_location`` is accepted for PyTorch compatibility and ignored (there
-    is only the CPU). A file that is not valid safetensors raises ValueError
-    saying what is wrong with it.
-    """
-    path = os.fspath(f)
-    with open(path, "rb") as file:
-        content = file.read()
-    header = _read_header(content, path)
-    data = memoryview(content)[8 + struct.unpack("<Q", content[:8])[0]:]
-    _check_offsets(header, len(data), path)
-    tensors = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype=NUMPY_DTYPES[entry["dtype"]])
-        array = array.reshape(entry["shape"]).astype(array.dtype.newbyteorder("="), copy=True)
-        tensors[name] = _wrap(array)
-    return tensors
-
-
-def _read_header(content: bytes, path: str) -> dict:
-    """The header's tensor entries (metadata dropped), each checked for dtype, shape, offsets."""
-    if len(content) < 8:
-        raise ValueError(f"{path!r} is not a safetensors file: it has {len(content)} bytes, "
-                         f"fewer than the 8-byte header length")
-    (header_length,) = struct.unpack("<Q", content[:8])
-    if header_length > len(content) - 8 or header_length > _MAX_HEADER_BYTES:
-        raise ValueError(f"{path!r} is not a safetensors file: its header length "
-                         f"{header_length} is larger than the file ({len(content)} bytes)")
+def _rename_into_place(temporary: str, target: str) -> None:
     try:
-        header = json.loads(content[8:8 + header_length].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path!r} is not a safetensors file: its header is not valid "
-                         f"JSON ({error})") from None
-    if not isinstance(header, dict):
-        raise ValueError(f"{path!r} is not a safetensors file: its header is not a JSON object")
-    metadata = header.pop(METADATA_KEY, {})
-    if not isinstance(metadata, dict):
-        raise ValueError(f"{path!r}: '__metadata__' must be an object of strings")
-    for name, entry in header.items():
-        _check_entry(name, entry, path)
-    return header
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.lexists(temporary):
+            os.remove(temporary)
+        raise
 
 
-def _check_entry(name: str, entry: Any, path: str) -> None:
-    if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
-        raise ValueError(f"{path!r}: the header entry for {name!r} must have exactly "
-                         f"'dtype', 'shape' and 'data_offsets'")
-    if entry["dtype"] not in NUMPY_DTYPES:
-        raise ValueError(f"{path!r}: tensor {name!r} has dtype {entry['dtype']!r}, which "
-                         f"tinygrad_edu does not support (known: {', '.join(NUMPY_DTYPES)})")
-    shape, offsets = entry["shape"], entry["data_offsets"]
-    if not isinstance(shape, list) or not all(_is_count(s) for s in shape):
-        raise ValueError(f"{path!r}: tensor {name!r} has an invalid shape {shape!r}")
-    if not (isinstance(offsets, list) and len(offsets) == 2 and all(map(_is_count, offsets))
-            and offsets[0] <= offsets[1]):
-        raise ValueError(f"{path!r}: tensor {name!r} has invalid data_offsets {offsets!r}")
-    expected = int(np.prod(shape, dtype=np.int64)) * NUMPY_DTYPES[entry["dtype"]].itemsize
-    if offsets[1] - offsets[0] != expected:
-        raise ValueError(f"{path!r}: tensor {name!r} of shape {shape} and dtype "
-                         f"{entry['dtype']} needs {expected} bytes, but its data_offsets "
-                         f"{offsets} span {offsets[1] - offsets[0]}")
+def _temporary_name(target: str) -> str:
+    directory, base = os.path.split(target)
+    return os.path.join(directory, f".{base}.{uuid.uuid4().hex[:12]}.tmp")
 
 
-def _check_offsets(header: dict, data_length: int, path: str) -> None:
-    """The tensors' bytes must tile the data part exactly: no gap, no overlap, nothing past it."""
-    position = 0
-    for name, entry in sorted(header.items(), key=lambda item: item[1]["data_offsets"]):
-        begin, end = entry["data_offsets"]
-        if begin != position or end > data_length:
-            raise ValueError(f"{path!r}: tensor {name!r}'s data_offsets {[begin, end]} are out "
-                             f"of range or overlap (expected to start at byte {position} of "
-                             f"{data_length})")
-        position = end
-    if position != data_length:
-        raise ValueError(f"{path!r}: the data part has {data_length} bytes but the tensors "
-                         f"use {position}")
+def _cannot_write(error: OSError, shown: str) -> OSError:
+    return type(error)(error.errno, f"tg.save cannot write to {shown!r}: {error.strerror}")
 
 
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+# ----- reading ------------------------------------------------------------------------------
+
+
+def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None,
+         **pickle_load_args: Any) -> Any:
+    """Read what ``save`` wrote (or any safetensors file) back into the same structure.
+
+    A safetensors file from elsewhere (no structure in its metadata) gives a
+    dict of name -> Tensor. ``map_location`` may name the CPU (or map devices
+    to it); there is no other device. ``weights_only`` is accepted: loading
+    never runs code, whatever it says. A file that is not a valid checkpoint
+    raises ValueError naming the file.
+    """
+    _check_map_location(map_location)
+    if hasattr(f, "read"):
+        name, content = getattr(f, "name", None) or repr(f), f.read()
+    else:
+        name = os.fspath(f)
+        with open(name, "rb") as file:
+            content = file.read()
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise TypeError(f"tg.load: {name!r} must be opened in binary mode ('rb')")
+    content = bytes(content)
+    try:
+        arrays = safetensors.numpy.load(content)
+    except (safetensors.SafetensorError, ValueError, TypeError, KeyError) as error:
+        raise ValueError(f"{name!r} is not a safetensors file{_guess(content)}: "
+                         f"{error}") from None
+    tensors = {}
+    for key, array in arrays.items():
+        if array.dtype not in _DTYPES:
+            raise ValueError(f"{name!r}: tensor {key!r} has dtype {array.dtype}, which "
+                             f"tinygrad_edu does not support")
+        tensors[key] = np.array(array, dtype=array.dtype.newbyteorder("="))
+    structure = _read_structure(content, name)
+    if structure is None:
+        return {key: _wrap(array) for key, array in _in_file_order(content, tensors)}
+    return _Decoder(tensors, name).decode(structure)
+
+
+def _check_map_location(map_location: Any) -> None:
+    if map_location is None or callable(map_location):
+        return  # a function maps storages; there is only the CPU's
+    if isinstance(map_location, Mapping):
+        for device in map_location.values():
+            check_device(device)
+        return
+    check_device(map_location)
+
+
+def _guess(content: bytes) -> str:
+    if content[:4] == b"PK\x03\x04" or content[:1] == b"\x80":
+        return (" (it looks like a pickle-based PyTorch file; tinygrad_edu never unpickles. "
+                "In PyTorch, save the state_dict with safetensors.torch.save_file)")
+    return ""
+
+
+def _header(content: bytes) -> dict:
+    """The JSON header (already validated by the safetensors package)."""
+    (length,) = struct.unpack("<Q", content[:8])
+    return json.loads(content[8:8 + length])
+
+
+def _in_file_order(content: bytes, tensors: dict) -> list:
+    offsets = {k: v["data_offsets"] for k, v in _header(content).items() if k != "__metadata__"}
+    return sorted(tensors.items(), key=lambda item: offsets[item[0]])
+
+
+def _read_structure(content: bytes, name: str) -> Any:
+    metadata = _header(content).get("__metadata__") or {}
+    if STRUCTURE_KEY not in metadata:
+        return None
+    try:
+        document = json.loads(metadata[STRUCTURE_KEY])
+        version, structure = document["version"], document["structure"]
+    except (json.JSONDecodeError, TypeError, KeyError) as error:
+        raise ValueError(f"{name!r}: the checkpoint structure in its metadata is not valid "
+                         f"({error!r})") from None
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{name!r} was written by a newer tinygrad_edu (checkpoint format "
+                         f"{version}; this version reads format {FORMAT_VERSION})")
+    return structure
+
+
+class _Decoder:
+    """The inverse of _Encoder: JSON structure plus entries back into Python objects."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], file_name: str) -> None:
+        self.arrays, self.file_name = arrays, file_name
+        self.made: dict[str, Any] = {}  # entry -> object, so shared tensors stay shared
+
+    def decode(self, code: Any) -> Any:
+        if code is None or isinstance(code, (bool, int, float, str)):
+            return code
+        if isinstance(code, dict) and len(code) >= 1:
+            tag = next(iter(code))
+            body = code[tag]
+            if tag == "tensor":
+                return self._tensor(body, code)
+            if tag == "ndarray":
+                return self._array(body)
+            if tag == "float" and body in ("nan", "inf", "-inf"):
+                return float(body)
+            if tag in ("tuple", "list") and isinstance(body, list):
+                items = [self.decode(item) for item in body]
+                return tuple(items) if tag == "tuple" else items
+            if tag in ("dict", "odict") and isinstance(body, list) and \
+                    all(isinstance(item, list) and len(item) == 2 for item in body):
+                pairs = [(self._key(k), self.decode(v)) for k, v in body]
+                return OrderedDict(pairs) if tag == "odict" else dict(pairs)
+        raise self._invalid(f"unknown entry {json.dumps(code)[:80]}")
+
+    def _key(self, code: Any) -> Any:
+        key = self.decode(code)
+        try:
+            hash(key)
+        except TypeError:
+            raise self._invalid(f"a dict key is a {type(key).__name__}") from None
+        return key
+
+    def _array(self, name: Any) -> np.ndarray:
+        if not isinstance(name, str) or name not in self.arrays:
+            raise self._invalid(f"it refers to a tensor {name!r} the file does not hold")
+        return self.arrays[name]
+
+    def _tensor(self, name: Any, code: dict) -> Tensor:
+        from tinygrad_edu.nn.parameter import Parameter
+
+        if name in self.made:
+            return self.made[name]
+        tensor = _wrap(self._array(name))
+        if code.get("parameter"):
+            tensor = Parameter(tensor, requires_grad=bool(code.get("requires_grad")))
+        elif code.get("requires_grad"):
+            tensor.requires_grad_(True)
+        self.made[name] = tensor
+        return tensor
+
+    def _invalid(self, what: str) -> ValueError:
+        return ValueError(f"{self.file_name!r}: the checkpoint structure in its metadata is "
+                          f"not valid: {what}")
+
+
+__all__ = ["load", "save"]

@@ -158,6 +158,8 @@ class Tensor:
     def numel(self) -> int:
         return self.array.size
 
+    nelement = numel
+
     def is_floating_point(self) -> bool:
         return self.array.dtype.kind == "f"
 
@@ -218,6 +220,11 @@ class Tensor:
         from tinygrad_edu.formatting import tensor_repr
 
         return tensor_repr(self)
+
+    def __format__(self, format_spec: str) -> str:
+        from tinygrad_edu.formatting import tensor_format
+
+        return tensor_format(self, format_spec)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """This tensor in another dtype (differentiable); itself if nothing changes.
@@ -396,9 +403,6 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
-
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent
 
@@ -473,22 +477,11 @@ class Tensor:
     def logical_not(self) -> Tensor:
         return _wrap(np.logical_not(self.array))
 
-    def any(self) -> Tensor:
-        return _wrap(np.asarray(self.array.any()))
-
-    def all(self) -> Tensor:
-        return _wrap(np.asarray(self.array.all()))
-
     def isnan(self) -> Tensor:
         return _wrap(np.isnan(self.array))
 
     def isfinite(self) -> Tensor:
         return _wrap(np.isfinite(self.array))
-
-    def allclose(self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8
-                 ) -> builtins.bool:
-        return builtins.bool(np.allclose(self.array, _as_tensor(other, self, "allclose").array,
-                                         rtol=rtol, atol=atol))
 
     def equal(self, other: Tensor) -> builtins.bool:
         return self.shape == other.shape and builtins.bool((self.array == other.array).all())
@@ -562,52 +555,12 @@ class Tensor:
 
         return heaviside(self, values)
 
-    # ----- reductions ----------------------------------------------------------------
-    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
-        x = self if dtype is None else self.to(dtype)
-        return reduce.Sum.apply(x, _dims(dim, x.ndim), keepdim)
-
-    def mean(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.mean(self, dim, keepdim)
-
-    def var(self, dim: Any = None, *, correction: Any = 1, keepdim: builtins.bool = False
-            ) -> Tensor:
-        return reduce.var(self, dim, correction, keepdim)
-
-    def std(self, dim: Any = None, *, correction: Any = 1, keepdim: builtins.bool = False
-            ) -> Tensor:
-        return reduce.std(self, dim, correction, keepdim)
-
-    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        """No dim: the largest value (0-d). With dim: ``(values, indices)``."""
-        return reduce.max_or_min(self, dim, keepdim, largest=True)
-
-    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        return reduce.max_or_min(self, dim, keepdim, largest=False)
-
-    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        return reduce.Amax.apply(self, _dims(_all_if_empty(dim), self.ndim), keepdim)
-
-    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        return -reduce.Amax.apply(-self, _dims(_all_if_empty(dim), self.ndim), keepdim)
-
-    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.arg_extreme(self, dim, keepdim, np.argmax)
-
-    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.arg_extreme(self, dim, keepdim, np.argmin)
-
-    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.logsumexp(self, dim, keepdim)
-
+    # ----- reductions: sum, mean, max ... are in ops/reduce_methods.py -----------------
     def softmax(self, dim: int) -> Tensor:
         return reduce.Softmax.apply(self, _softmax_dim(dim, self.array.ndim))
 
     def log_softmax(self, dim: int) -> Tensor:
         return reduce.LogSoftmax.apply(self, _softmax_dim(dim, self.array.ndim))
-
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return reduce.norm(self, p, dim, keepdim)
 
     # ----- shape ---------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -794,8 +747,8 @@ def _as_tensor(value: Any, like: Tensor, op_name: str) -> Tensor:
     if isinstance(value, _SCALAR_TYPES):
         kind = np.asarray(value).dtype.kind
         category = 2 if kind in "fc" else (0 if kind == "b" else 1)
-        if dtypes._category(like.array.dtype) >= category:
-            return _wrap(np.asarray(value, dtype=like.array.dtype))
+        if dtypes._category(like.array.dtype) >= category:  # int8 + 200 wraps, as in PyTorch
+            return _wrap(np.asarray(value).astype(like.array.dtype))
         return _wrap(np.asarray(value, dtype=dtypes.default_for_category(category)))
     if isinstance(value, np.ndarray):
         return _wrap(value)
@@ -884,7 +837,7 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
             f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(gradient.shape)} "
             f"and output[{index}] has a shape of {tuple(output.shape)}."
         )
-    return gradient
+    return gradient.to(output.array.dtype)  # a float32 output's gradient is float32
 
 # The ops import Tensor from this module, so they are imported after it is defined.
 from tinygrad_edu.ops import elementwise, inplace, movement, reduce  # noqa: E402

@@ -15,7 +15,7 @@ shape is not its input's is summed down to it (see ``sum_to_shape``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -123,12 +123,15 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     inputs: Sequence[Tensor] | None = None,
+    on_node: Callable | None = None,
 ) -> list | None:
     """Propagate ``root_grads`` back from ``roots``.
 
     Without ``inputs`` the gradients accumulate into the leaves' ``.grad``.
     With ``inputs`` (``autograd.grad``) nothing is accumulated and the
     gradient reaching each input is returned instead (None where none did).
+    ``on_node(node, grad_output, grads)``, if given, watches each node as it
+    runs (a leaf's after its ``.grad`` is updated, with ``grads = ()``).
     """
     root_nodes = [gradient_edge(t) for t in roots]
     dependencies = _count_dependencies(root_nodes)
@@ -148,7 +151,7 @@ def run_backward(
         pending[node] = pending[node] + grad if node in pending else grad
     ready = [node for node in dict.fromkeys(root_nodes) if dependencies.get(node, 0) == 0]
 
-    previous = _grad_state.enabled
+    previous, anomaly = _grad_state.enabled, _AnomalyState.enabled  # this thread's modes
     _grad_state.enabled = create_graph
     try:
         while ready:
@@ -167,6 +170,8 @@ def run_backward(
                     leaf = node.variable()
                     if leaf is not None:
                         _accumulate_into(leaf, grad, handed_out, create_graph)
+                if on_node is not None:
+                    on_node(node, grad, ())
                 continue
 
             next_nodes = node.next_functions
@@ -181,8 +186,10 @@ def run_backward(
                         f"{node.name()}.backward returned {len(grads)} gradients; "
                         f"expected {len(next_nodes)}, one per input of forward"
                     )
-                if _AnomalyState.enabled:
+                if anomaly:
                     _check_nan(node, grads)
+            if on_node is not None:
+                on_node(node, grad, grads)
             if not retain_graph and node._saved is not None:
                 node.release()
 

@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.grad_mode import _grad_state
-from tinygrad_edu.tensor import Tensor, _wrap
+from tinygrad_edu.autograd.grad_mode import _per_thread
+from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _wrap
 
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or to read saved tensors after "
@@ -86,8 +86,19 @@ _NEEDS_TUPLES = {
 }
 
 
-class _AnomalyState:
-    enabled: bool = False
+class _AnomalyMode:
+    """``_AnomalyState.enabled``: the current thread's anomaly mode (off in a new thread)."""
+
+    @property
+    def enabled(self) -> bool:
+        return _per_thread.flag.anomaly
+
+    @enabled.setter
+    def enabled(self, mode: bool) -> None:
+        _per_thread.flag.anomaly = mode
+
+
+_AnomalyState = _AnomalyMode()
 
 
 class Function:
@@ -131,7 +142,8 @@ class Function:
         """
         ctx = cls()
         edges = None  # per input: the node its gradient goes to, None if it needs none
-        if _grad_state.enabled:
+        grad_mode = _per_thread.flag  # this thread's grad mode
+        if grad_mode.enabled:
             count = len(args)
             if count == 1:
                 edges = (_edge_of(args[0]),)
@@ -153,11 +165,11 @@ class Function:
 
         ctx.needs_input_grad = _NEEDS_TUPLES.get(needs, needs)
         ctx.next_functions = edges
-        _grad_state.enabled = False  # forward itself is never recorded
+        grad_mode.enabled = False  # forward itself is never recorded
         try:
             result = cls.forward(ctx, *args)
         finally:
-            _grad_state.enabled = True
+            grad_mode.enabled = True
         if isinstance(result, np.generic):  # numpy gives scalars for 0-d results
             result = np.asarray(result)
         if type(result) is np.ndarray:
@@ -176,7 +188,7 @@ class Function:
         data = result.array
         ctx.output_shape = data.shape
         ctx.output_dtype = data.dtype
-        if _AnomalyState.enabled:
+        if grad_mode.anomaly:
             ctx._created_at = "".join(traceback.format_stack()[:-1])
         return result
 
@@ -285,6 +297,8 @@ def gradient_edge(t: Tensor) -> Function | AccumulateGrad:
         return t.grad_fn
     acc = t._accumulator
     if acc is None:
+        if t.array.dtype.kind != "f":  # set by `t.requires_grad = True`, which nothing checks
+            raise RuntimeError(_INT_GRAD_MESSAGE.format(t.dtype))
         acc = t._accumulator = AccumulateGrad(t)
     return acc
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random
+from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, LinearFunction
 from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.elementwise import Where
@@ -206,6 +207,43 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A0
     _check_reduction(reduction)
     _warn_if_shapes_differ(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A002
+                   reduce: Any = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½ d² / β where |d| < β, else |d| - ½ β, for d = x - y (β = 0: the L1 loss).
+
+    Composed with where: d/dx = d / β inside, sign(d) outside (they meet at |d| = β).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _warn_if_shapes_differ(input, target, "smooth_l1_loss")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    diff = input - target
+    size = diff.abs()
+    loss = where(size < beta, diff * diff * (0.5 / beta), size - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0, weight: Tensor | None = None) -> Tensor:
+    """½ d² where |d| < δ, else δ (|d| - ½ δ), for d = x - y; times ``weight`` if given.
+
+    The smooth L1 loss scaled by δ. Composed: d/dx = d inside, δ sign(d) outside.
+    """
+    _check_reduction(reduction)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _warn_if_shapes_differ(input, target, "huber_loss")
+    diff = input - target
+    size = diff.abs()
+    loss = where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
 
 
 def _check_same_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
@@ -408,8 +446,13 @@ def _probability_cross_entropy(log_probs: Tensor, target: Tensor, weight: Tensor
     return -weighted.sum() / (log_probs.numel() // n_classes)
 
 
+# layers whose functional form lives beside the module (one file, one layer)
+from tinygrad_edu.nn.embedding import embedding  # noqa: E402
+from tinygrad_edu.nn.normalization import batch_norm, layer_norm  # noqa: E402
+
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot",
-    "relu", "sigmoid", "softmax", "tanh",
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "dropout", "embedding", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear",
+    "log_softmax", "mse_loss", "nll_loss", "one_hot", "relu", "sigmoid", "smooth_l1_loss",
+    "softmax", "tanh",
 ]

@@ -12,10 +12,19 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.tensor import Tensor, _wrap
+from tinygrad_edu.dtypes import result_type
+from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
 # exp overflows past these; sigmoid clips its exponent there (the result is 0 anyway).
 _EXP_LIMIT = {np.dtype(np.float16): 11.0, np.dtype(np.float32): 88.0, np.dtype(np.float64): 709.0}
+
+
+def _as_float(array: np.ndarray) -> np.ndarray:
+    """An integer or bool array in the default float dtype: ``exp``, ``sqrt``, ``tanh`` ...
+    of an integer tensor give float32, as in PyTorch (numpy would give float64 or float16)."""
+    from tinygrad_edu.dtypes import get_default_dtype
+
+    return array.astype(get_default_dtype().np_dtype)
 
 
 def _constant(array: np.ndarray) -> Tensor:
@@ -154,7 +163,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = _wrap(np.exp(a.array))
+        x = a.array if a.array.dtype.kind == "f" else _as_float(a.array)
+        out = _wrap(np.exp(x))
         ctx.save_for_backward(out)
         return out
 
@@ -170,7 +180,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log(a.array)
+        return np.log(a.array if a.array.dtype.kind == "f" else _as_float(a.array))
 
     @staticmethod
     def backward(ctx, g):
@@ -186,7 +196,7 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log1p(a.array)
+        return np.log1p(a.array if a.array.dtype.kind == "f" else _as_float(a.array))
 
     @staticmethod
     def backward(ctx, g):
@@ -199,7 +209,8 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = _wrap(np.sqrt(a.array))
+        x = a.array if a.array.dtype.kind == "f" else _as_float(a.array)
+        out = _wrap(np.sqrt(x))
         ctx.save_for_backward(out)
         return out
 
@@ -215,7 +226,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sin(a.array)
+        return np.sin(a.array if a.array.dtype.kind == "f" else _as_float(a.array))
 
     @staticmethod
     def backward(ctx, g):
@@ -229,7 +240,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cos(a.array)
+        return np.cos(a.array if a.array.dtype.kind == "f" else _as_float(a.array))
 
     @staticmethod
     def backward(ctx, g):
@@ -242,7 +253,8 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = _wrap(np.tanh(a.array))
+        x = a.array if a.array.dtype.kind == "f" else _as_float(a.array)
+        out = _wrap(np.tanh(x))
         ctx.save_for_backward(out)
         return out
 
@@ -281,7 +293,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, a):
-        z = np.negative(a.array, out=np.empty_like(a.array))  # an array even for 0-d inputs
+        x = a.array if a.array.dtype.kind == "f" else _as_float(a.array)
+        z = np.negative(x, out=np.empty_like(x))  # an array even for 0-d inputs
         np.minimum(z, _EXP_LIMIT.get(z.dtype, 709.0), out=z)
         np.exp(z, out=z)
         z += 1
@@ -341,11 +354,16 @@ class Abs(Function):
 
 
 class Sign(Function):
-    """out = sign(a).   d/da = 0 everywhere it exists."""
+    """out = sign(a) (0 at 0 and at NaN, as PyTorch's).   d/da = 0 everywhere it exists."""
 
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a.array)
+        if a.array.dtype == np.bool_:
+            return a.array.copy()
+        out = np.sign(a.array)
+        if out.dtype.kind == "f":
+            out = np.where(np.isnan(out), 0, out).astype(out.dtype, copy=False)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -357,8 +375,14 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, a, low, high):
-        low_value = low.array if isinstance(low, Tensor) else low
-        high_value = high.array if isinstance(high, Tensor) else high
+        # The bounds take part in type promotion: int.clamp(0.5) is float32, as in PyTorch.
+        low_value, high_value, dtype = None, None, a.array.dtype
+        if low is not None:
+            low_value = _as_tensor(low, a, "clamp").array
+            dtype = result_type(np.empty(a.array.shape, dtype), low_value)
+        if high is not None:
+            high_value = _as_tensor(high, a, "clamp").array
+            dtype = result_type(np.empty(a.array.shape, dtype), high_value)
         inside = np.ones(a.array.shape, dtype=bool)
         if not isinstance(low, Tensor) and not isinstance(high, Tensor):
             ctx._name = "ClampBackward1"  # PyTorch's name when the bounds are numbers
@@ -367,7 +391,8 @@ class Clamp(Function):
         if high_value is not None:
             inside &= a.array <= high_value
         ctx.inside = _constant(inside)
-        return np.clip(a.array, low_value, high_value).astype(a.array.dtype, copy=False)
+        return np.clip(a.array.astype(dtype, copy=False), low_value, high_value).astype(
+            dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):

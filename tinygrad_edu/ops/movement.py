@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.dtypes import promote_types
 from tinygrad_edu.ops import torch_name
 from tinygrad_edu.tensor import Tensor, _dim, _wrap
 
@@ -318,7 +319,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
                 f"{tuple(tensors[0].shape)} but got {tuple(t.shape)} for tensor number {i} "
                 f"in the list."
             )
-    dtype = np.result_type(*[t.array.dtype for t in tensors])
+    dtype = promote_types(*[t.array.dtype for t in tensors])  # int with float32: float32
     tensors = [t.to(dtype) for t in tensors]
     return Cat.apply(d, *tensors)
 

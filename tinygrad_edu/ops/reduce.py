@@ -33,6 +33,8 @@ class Sum(Function):
         ctx.kept_shape = _kept_shape(a.array.shape, dims)
         if dims is not None:
             ctx._name = "SumBackward1"  # PyTorch's name for sum over given dims
+        if a.array.dtype.kind in "iub":  # integer and bool sums are int64, as in PyTorch
+            return a.array.sum(axis=dims, keepdims=keepdim, dtype=np.int64)
         return a.array.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -98,6 +100,10 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
+        if a.array.dtype.kind != "f":
+            raise NotImplementedError(
+                f"softmax(): not implemented for {a.dtype}; expected a float tensor"
+            )
         shifted = a.array - a.array.max(axis=dim, keepdims=True)
         e = np.exp(shifted)
         out = _wrap(e / e.sum(axis=dim, keepdims=True))
@@ -120,6 +126,10 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
+        if a.array.dtype.kind != "f":
+            raise NotImplementedError(
+                f"log_softmax(): not implemented for {a.dtype}; expected a float tensor"
+            )
         shifted = a.array - a.array.max(axis=dim, keepdims=True)
         out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
