@@ -205,3 +205,12 @@ def test_an_uncaught_missing_name_points_at_the_script_only(tmp_path):
     ]
     assert "torch_alias.py" not in result.stderr
     assert "torch.nn.Transformer is outside the subset" in result.stderr.splitlines()[-1]
+    result = run(tmp_path, "import torch.utils.tensorboard\n")
+    assert result.stderr.splitlines() == [
+        "Traceback (most recent call last):",
+        '  File "script.py", line 1, in <module>',
+        "    import torch.utils.tensorboard",
+        "tinygrad_edu.torch_alias.NotCoveredModuleError: No module named "
+        "'torch.utils.tensorboard': torch.utils.tensorboard is outside the subset of PyTorch "
+        "that tinygrad_edu covers (see docs/running-pytorch-scripts.md)",
+    ]

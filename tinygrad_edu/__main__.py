@@ -15,7 +15,12 @@ import runpy
 import sys
 import traceback
 
-from tinygrad_edu.torch_alias import OUTSIDE, NotCoveredAttributeError, install_as_torch
+from tinygrad_edu.torch_alias import (
+    OUTSIDE,
+    NotCoveredAttributeError,
+    NotCoveredModuleError,
+    install_as_torch,
+)
 
 USAGE = """usage: python -m tinygrad_edu SCRIPT.py [args ...]
 
@@ -57,12 +62,12 @@ def _print_from_script(error: BaseException, script: str) -> None:
     missing = re.match(r"cannot import name '(\w+)' from 'tinygrad_edu([\w.]*)'", str(error))
     if isinstance(error, ImportError) and missing:  # `from torch.nn import Transformer`
         error.add_note(f"torch{missing[2]}.{missing[1]} {OUTSIDE}")
-    if not isinstance(error, NotCoveredAttributeError):
+    if not isinstance(error, (NotCoveredAttributeError, NotCoveredModuleError)):
         traceback.print_exception(type(error), error, frame_tb or tb)
         return
-    # A name outside the subset: leave out the alias's own __getattr__ frame too.
+    # A name outside the subset: leave out the alias's own frames (and the import system's).
     frames = [f for f in traceback.extract_tb(frame_tb or tb)
-              if not f.filename.endswith("torch_alias.py")]
+              if not f.filename.endswith("torch_alias.py") and "importlib" not in f.filename]
     print("Traceback (most recent call last):", file=sys.stderr)
     print("".join(traceback.StackSummary.from_list(frames).format()), end="", file=sys.stderr)
     print("".join(traceback.format_exception_only(type(error), error)), end="", file=sys.stderr)
