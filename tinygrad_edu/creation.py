@@ -1,4 +1,7 @@
-"""Making tensors: ``tensor``, ``zeros``, ``arange``, ``randn`` ... with PyTorch's dtypes."""
+"""Making tensors: ``tensor``, ``zeros``, ``arange`` ... with PyTorch's dtypes.
+
+The random ones (``rand``, ``randn``, ``randint`` ...) are in ``ops/random.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import numpy as np
 from tinygrad_edu import dtypes
 from tinygrad_edu.device import check_device
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
-from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
 
 
@@ -156,40 +158,6 @@ def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Any = 
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
-    """Uniform on [0, 1), from the generator that ``manual_seed`` seeds."""
-    check_device(device)
-    data = generator().random(_size(sizes, size)).astype(_float_dtype(dtype))
-    return _finish(data, requires_grad)
-
-
-def randn(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
-    """Standard normal, from the generator that ``manual_seed`` seeds."""
-    check_device(device)
-    data = generator().standard_normal(_size(sizes, size)).astype(_float_dtype(dtype))
-    return _finish(data, requires_grad)
-
-
-def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = None,
-            device: Any = None) -> Tensor:
-    """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0, as in PyTorch."""
-    check_device(device)
-    if size is None:
-        low, high, size = 0, low, high
-    if size is None:
-        raise TypeError("randint() missing the required argument 'size'")
-    data = generator().integers(low, high, _size(tuple(size)))
-    return _finish(data.astype(to_dtype(dtype or dtypes.int64).np_dtype), False)
-
-
-def randperm(n: int, dtype: DType | None = None, device: Any = None) -> Tensor:
-    check_device(device)
-    return _finish(generator().permutation(n).astype(to_dtype(dtype or dtypes.int64).np_dtype),
-                   False)
-
-
 def _like(t: Tensor, dtype: Any) -> np.dtype:
     return t.array.dtype if dtype is None else to_dtype(dtype).np_dtype
 
@@ -216,15 +184,3 @@ def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None, device: An
               requires_grad: bool = False) -> Tensor:
     check_device(device)
     return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
-
-
-def rand_like(t: Tensor, dtype: DType | None = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    check_device(device)
-    return _finish(generator().random(t.shape).astype(_like(t, dtype)), requires_grad)
-
-
-def randn_like(t: Tensor, dtype: DType | None = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
-    check_device(device)
-    return _finish(generator().standard_normal(t.shape).astype(_like(t, dtype)), requires_grad)
