@@ -1,12 +1,16 @@
 """device: PyTorch's spelling of devices; only the CPU exists."""
 
+import importlib
+
 import pytest
 
-import tinygrad_edu.device as dev
+# tinygrad_edu.device is the class (PyTorch's torch.device); the module is reached by its name.
+dev = importlib.import_module("tinygrad_edu.device")
 
 
 def test_cpu_device_spellings_are_accepted_and_equal():
-    assert dev.check_device(None) == dev.device("cpu") == "cpu"
+    assert dev.check_device(None) == dev.device("cpu") == dev.device("cpu:0".split(":")[0])
+    assert dev.device("cpu") != "cpu"  # as in PyTorch: a device is not equal to a string
     assert dev.check_device("cpu") is dev.CPU
     assert dev.check_device(dev.device("cpu")) is dev.CPU
     assert repr(dev.device("cuda:1")) == "device(type='cuda', index=1)"

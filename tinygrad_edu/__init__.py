@@ -176,10 +176,24 @@ from tinygrad_edu.random import (
     seed,
     set_rng_state,
 )
+from tinygrad_edu.device import device, get_default_device, set_default_device
+from tinygrad_edu import accelerator, backends, cuda
+from tinygrad_edu.compat import (  # legacy names of old tutorials (and Tensor's device methods)
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from tinygrad_edu import optim  # after Tensor and the functions it uses
 from tinygrad_edu import nn  # after Tensor and the functions it uses
 from tinygrad_edu import datasets, utils
 from tinygrad_edu.serialization import load, save
+from tinygrad_edu.torch_alias import install_as_torch
 
 dtype = DType
 __version__ = "0.1.0"

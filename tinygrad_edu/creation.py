@@ -12,6 +12,7 @@ import numpy as np
 
 from tinygrad_edu import dtypes
 from tinygrad_edu.argcheck import check_tensor
+from tinygrad_edu.device import check_device
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
 
@@ -23,8 +24,12 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
     return _wrap(data, requires_grad)
 
 
-def _size(size: tuple) -> tuple:
-    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))``."""
+def _size(size: tuple, keyword: Any = None) -> tuple:
+    """Accept ``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros(size=(2, 3))``."""
+    if keyword is not None:
+        if size:
+            raise TypeError("got multiple values for argument 'size'")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     if not all(isinstance(s, (builtins.int, np.integer)) for s in size):
@@ -44,12 +49,14 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return (get_default_dtype() if dtype is None else to_dtype(dtype)).np_dtype
 
 
-def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: DType | None = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     Python floats become the default dtype (float32), ints int64, bools bool;
-    a numpy array keeps its dtype.
+    a numpy array keeps its dtype. ``device`` may only be the CPU (``device.py``).
     """
+    check_device(device)
     if isinstance(data, Tensor):
         array = data.array.copy()
     elif isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too
@@ -87,7 +94,8 @@ def _holds_float64_scalar(data: Any) -> bool:
     return False
 
 
-def as_tensor(data: Any, dtype: DType | None = None) -> Tensor:
+def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == to_dtype(dtype)):
         return data
     return tensor(data, dtype)
@@ -100,21 +108,28 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _finish(array, False)
 
 
-def zeros(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
+def zeros(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    check_device(device)
+    return _finish(np.zeros(_size(sizes, size), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
+def ones(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    check_device(device)
+    return _finish(np.ones(_size(sizes, size), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
+def empty(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    check_device(device)
+    return _finish(np.empty(_size(sizes, size), _float_dtype(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, dtype: DType | None = None,
+def full(size: Any, fill_value: Any, dtype: DType | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value's type."""
+    check_device(device)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if not isinstance(fill_value, (bool, int, float, np.number, np.bool_)):
@@ -129,8 +144,9 @@ def full(size: Any, fill_value: Any, dtype: DType | None = None,
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = None,
-           requires_grad: bool = False) -> Tensor:
+           device: Any = None, requires_grad: bool = False) -> Tensor:
     """``[start, end)`` in steps; int64 for integer arguments, else the default float dtype."""
+    check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -144,15 +160,17 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = Non
     return _finish(values.astype(np_dtype), requires_grad)
 
 
-def linspace(start: Any, end: Any, steps: int, dtype: DType | None = None,
+def linspace(start: Any, end: Any, steps: int, dtype: DType | None = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    check_device(device)
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: DType | None = None,
+def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -164,22 +182,29 @@ def _check_like(t: Any, op: str) -> None:
     check_tensor("input", t, op)
 
 
-def zeros_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
     _check_like(t, "zeros_like")
+    check_device(device)
     return _finish(np.zeros(t.shape, _like(t, dtype)), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
     _check_like(t, "ones_like")
+    check_device(device)
     return _finish(np.ones(t.shape, _like(t, dtype)), requires_grad)
 
 
-def empty_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
+def empty_like(t: Tensor, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
     _check_like(t, "empty_like")
+    check_device(device)
     return _finish(np.empty(t.shape, _like(t, dtype)), requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None,
+def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
     _check_like(t, "full_like")
+    check_device(device)
     return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)

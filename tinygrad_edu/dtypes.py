@@ -10,9 +10,14 @@ import builtins
 
 import numpy as np
 
+# What reprs call the library: "torch" once the torch alias is on (torch_alias.py), so that
+# a PyTorch script prints torch.float32 and torch.Size([2, 3]) as it does under PyTorch.
+DISPLAY_PREFIX = "tinygrad_edu"
+
 
 class DType:
-    """A tensor element type, printed as ``tinygrad_edu.float32``."""
+    """A tensor element type, printed as ``tinygrad_edu.float32`` (``torch.float32`` under
+    the torch alias)."""
 
     __slots__ = ("name", "np_dtype", "is_floating_point", "itemsize")
 
@@ -23,7 +28,7 @@ class DType:
         self.itemsize = self.np_dtype.itemsize
 
     def __repr__(self) -> str:
-        return f"tinygrad_edu.{self.name}"
+        return f"{DISPLAY_PREFIX}.{self.name}"
 
     def __reduce__(self) -> str:
         return self.name

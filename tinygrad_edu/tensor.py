@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu.device import to_arguments
 from tinygrad_edu.dtypes import DType, result_type, to_dtype
 
 _SCALAR_TYPES = (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)
@@ -51,7 +52,7 @@ class Size(tuple):
     ``torch.Size([2, 3])``."""
 
     def __repr__(self) -> str:
-        return f"tinygrad_edu.Size({list(self)})"
+        return f"{dtypes.DISPLAY_PREFIX}.Size({list(self)})"
 
     def numel(self) -> int:
         count = 1
@@ -232,12 +233,16 @@ class Tensor:
 
         return tensor_format(self, format_spec)
 
-    def to(self, dtype: Any) -> Tensor:
-        """This tensor in another dtype (differentiable); itself if it already is."""
-        np_dtype = to_dtype(dtype).np_dtype
-        if self.array.dtype == np_dtype:
-            return self
-        return elementwise.Cast.apply(self, np_dtype)
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor in another dtype (differentiable); itself if nothing changes.
+
+        PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+        ``to(other)``, ``copy=True``; the only device is the CPU (``device.py``).
+        """
+        dtype, copy = to_arguments(args, kwargs)
+        if dtype is None or self.array.dtype == to_dtype(dtype).np_dtype:
+            return self.clone() if copy else self
+        return elementwise.Cast.apply(self, to_dtype(dtype).np_dtype)
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)

@@ -9,12 +9,13 @@ from tinygrad_edu.autograd.anomaly import detect_anomaly, is_anomaly_enabled, se
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from tinygrad_edu.compat import Variable  # legacy: since PyTorch 0.4 a Variable is a Tensor
 from tinygrad_edu.tensor import Tensor, _initial_gradient
 
 __all__ = [
     "Function", "GradcheckError", "backward", "detect_anomaly", "enable_grad", "grad",
     "gradcheck", "gradgradcheck", "is_anomaly_enabled", "is_grad_enabled", "no_grad",
-    "set_detect_anomaly", "set_grad_enabled",
+    "set_detect_anomaly", "set_grad_enabled", "Variable",
 ]
 
 

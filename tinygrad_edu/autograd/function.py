@@ -123,6 +123,7 @@ class Function:
     _created_at: str | None = None
     _dirty: tuple = ()  # inputs that forward changed in place (mark_dirty)
     _makes_view: bool = False  # the library's view ops (reshape, permute, expand, getitem)
+    _name: str | None = None  # PyTorch's name for the op this node finishes (ops.torch_name)
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Tensor | np.ndarray:
@@ -250,7 +251,7 @@ class Function:
     # ----- naming, for reprs, drawings and error messages -----------------------
     def name(self) -> str:
         """PyTorch-style node name, e.g. ``MulBackward0``."""
-        return f"{type(self).__name__}Backward0"
+        return self._name or f"{type(self).__name__}Backward0"
 
     @property
     def op_name(self) -> str:

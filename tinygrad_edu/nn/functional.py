@@ -17,6 +17,7 @@ import numpy as np
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, LinearFunction
+from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.random import bernoulli_
 from tinygrad_edu.tensor import Tensor, _wrap
@@ -59,7 +60,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
     """x for x > 0, negative_slope·x otherwise. Composed with where: derivative 1 or the slope."""
-    result = Where.apply(input > 0, input, input * negative_slope)
+    result = torch_name(Where.apply(input > 0, input, input * negative_slope), "LeakyReluBackward0")
     return _in_place(input, result, inplace)
 
 
@@ -202,7 +203,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A
     _check_reduction(reduction)
     _warn_if_shapes_differ(input, target, "mse_loss")
     diff = input - target
-    return _reduce(diff * diff, reduction)
+    return torch_name(_reduce(diff * diff, reduction), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None,  # noqa: A002
@@ -281,7 +282,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
     if weight is not None:
         weight_array = np.broadcast_to(weight.array, input.shape).astype(x.dtype)
     target = target.to(input.array.dtype)
-    return _reduce(BinaryCrossEntropy.apply(input, target, weight_array), reduction)
+    loss = _reduce(BinaryCrossEntropy.apply(input, target, weight_array), reduction)
+    return torch_name(loss, "BinaryCrossEntropyBackward0")
 
 
 def _softplus(z: Tensor) -> Tensor:
@@ -314,7 +316,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         loss = (1 - target) * input + log_weight * _softplus(-input)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return torch_name(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def _class_dim(input: Tensor) -> int:  # noqa: A002
@@ -400,8 +402,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     if reduction == "mean":
         with np.errstate(invalid="ignore"):  # all targets ignored: 0/0 = nan, as PyTorch
             picked = picked / total
-    return _nan_if_nothing_counted(_weighted_sum(input, picked, class_dim, reduction),
-                                   reduction, total)
+    loss = _weighted_sum(input, picked, class_dim, reduction)
+    return _nan_if_nothing_counted(torch_name(loss, "NllLossBackward0"), reduction, total)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -434,8 +436,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if reduction == "mean":
         with np.errstate(invalid="ignore"):
             scale = scale / total
-    return _nan_if_nothing_counted(_weighted_sum(log_probs, scale, class_dim, reduction),
-                                   reduction, total)
+    loss = _weighted_sum(log_probs, scale, class_dim, reduction)
+    return _nan_if_nothing_counted(torch_name(loss, "NllLossBackward0"), reduction, total)
 
 
 def _nan_if_nothing_counted(loss: Tensor, reduction: str, total: Any) -> Tensor:

@@ -56,6 +56,12 @@ class BinaryCrossEntropy(Function):
         return grad_x, grad_y, None
 
 
+# PyTorch's node names for linear, by input dims (3 for 3 and more) and whether there is a bias.
+_TORCH_NAMES = {(2, True): "AddmmBackward0", (2, False): "MmBackward0",
+                (1, True): "ViewBackward0", (1, False): "SqueezeBackward4",
+                (3, True): "ViewBackward0", (3, False): "UnsafeViewBackward0"}
+
+
 class LinearFunction(Function):
     """y = x Wᵀ + b in one node.
 
@@ -66,6 +72,7 @@ class LinearFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
+        ctx._name = _TORCH_NAMES[(min(x.array.ndim, 3), bias is not None)]
         out = np.matmul(x.array, weight.array.T)
         if bias is not None:
             out += bias.array

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.device import check_device, to_arguments
 from tinygrad_edu.dtypes import to_dtype
 from tinygrad_edu.nn.parameter import Parameter
 from tinygrad_edu.tensor import Tensor, _wrap
@@ -292,18 +293,7 @@ class Module:
         As PyTorch's: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``.
         The only device is the CPU (numpy), so ``"cpu"`` is accepted and changes nothing.
         """
-        for arg in args:
-            if isinstance(arg, str):
-                device = arg
-            elif isinstance(arg, Tensor):
-                dtype = arg.dtype
-            else:
-                dtype = arg
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(
-                f"tinygrad_edu runs on the CPU (numpy) only; got device {device!r}. "
-                f"Use 'cpu' (or leave the device out)."
-            )
+        dtype, _ = to_arguments(args, {"dtype": dtype, "device": device})
         if dtype is None:
             return self
         np_dtype = to_dtype(dtype).np_dtype
@@ -318,6 +308,11 @@ class Module:
 
     def cpu(self) -> Module:
         """Itself: everything already lives in numpy arrays on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raises: tinygrad_edu runs on the CPU only."""
+        check_device("cuda" if device is None or isinstance(device, int) else device)
         return self
 
     def double(self) -> Module:

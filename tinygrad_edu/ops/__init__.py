@@ -1,1 +1,18 @@
 """The differentiable ops: each a ``Function`` with its forward and derivative side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def torch_name(result: Any, name: str) -> Any:
+    """Give the node that made ``result`` PyTorch's name for the whole op, and return it.
+
+    A composed op ends in one of its parts (``mean`` is ``sum / n``, so its last
+    node is a division); PyTorch has one node for it, ``MeanBackward0``. Naming
+    our last node the same makes ``repr`` and error messages read as PyTorch's.
+    The graph itself is unchanged: the node still computes a division's gradient.
+    """
+    if result.grad_fn is not None:
+        result.grad_fn._name = name
+    return result

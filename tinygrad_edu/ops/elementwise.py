@@ -216,6 +216,8 @@ class Log(Function):
 class Log1p(Function):
     """out = log(1 + a).   d/da = 1 / (1 + a)."""
 
+    _name = "Log1PBackward0"  # PyTorch's spelling
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -407,6 +409,8 @@ class Clamp(Function):
             high_value = _as_tensor(high, a, "clamp").array
             dtype = result_type(np.empty(a.array.shape, dtype), high_value)
         inside = np.ones(a.array.shape, dtype=bool)
+        if not isinstance(low, Tensor) and not isinstance(high, Tensor):
+            ctx._name = "ClampBackward1"  # PyTorch's name when the bounds are numbers
         if low_value is not None:
             inside &= a.array >= low_value
         if high_value is not None:
@@ -471,6 +475,8 @@ class Where(Function):
 
 class Cast(Function):
     """out = a converted to another dtype.   d/da = 1, cast back to a's dtype."""
+
+    _name = "ToCopyBackward0"  # PyTorch's name: to(dtype) makes a copy
 
     @staticmethod
     def forward(ctx, a, dtype):

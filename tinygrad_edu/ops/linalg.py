@@ -21,6 +21,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        ctx._name = _TORCH_NAMES.get((a.array.ndim, b.array.ndim), "UnsafeViewBackward0")
         return np.matmul(a.array, b.array)
 
     @staticmethod
@@ -49,6 +50,11 @@ class MatMul(Function):
             if b_is_vector:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
+
+
+# PyTorch's node names for matmul, by the operands' dims (batched: UnsafeViewBackward0).
+_TORCH_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+                (1, 2): "SqueezeBackward4"}
 
 
 def _is_transposed(t: Tensor) -> bool:

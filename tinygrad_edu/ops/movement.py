@@ -18,6 +18,7 @@ from tinygrad_edu.argcheck import check_int, check_tensor_list
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.views import view_of
 from tinygrad_edu.dtypes import promote_types
+from tinygrad_edu.ops import torch_name
 from tinygrad_edu.tensor import Tensor, _dim
 
 
@@ -25,6 +26,7 @@ class Reshape(Function):
     """out = a with a new shape (same elements, same order).   g ↦ g reshaped to a's shape."""
 
     _makes_view = True
+    _name = "ViewBackward0"  # PyTorch's name for view, and for reshape of a contiguous tensor
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -185,7 +187,7 @@ def flatten(a: Tensor, start_dim: int, end_dim: int) -> Tensor:
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     d = _dim(dim, a.ndim + 1)
-    return a.reshape(a.shape[:d] + (1,) + a.shape[d:])
+    return torch_name(a.reshape(a.shape[:d] + (1,) + a.shape[d:]), "UnsqueezeBackward0")
 
 
 def squeeze(a: Tensor, dim: Any) -> Tensor:
@@ -194,7 +196,9 @@ def squeeze(a: Tensor, dim: Any) -> Tensor:
     else:
         dims = {_dim(d, a.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         dims = {d for d in dims if a.ndim and a.shape[d] == 1}
-    return a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in dims))
+    out = a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in dims))
+    variant = 0 if dim is None else (2 if isinstance(dim, (tuple, list)) else 1)
+    return torch_name(out, f"SqueezeBackward{variant}")
 
 
 def permute(a: Tensor, dims: tuple) -> Tensor:
@@ -216,7 +220,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     order = list(range(a.ndim))
     d0, d1 = _dim(dim0, a.ndim), _dim(dim1, a.ndim)
     order[d0], order[d1] = order[d1], order[d0]
-    return permute(a, tuple(order))
+    return torch_name(permute(a, tuple(order)), "TransposeBackward0")
 
 
 def expand(a: Tensor, sizes: tuple) -> Tensor:
@@ -276,10 +280,29 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     np_index = _numpy_index(index)
     try:
         if type(index) is Tensor or type(index) is tuple:
-            return GetItem.apply(a, np_index, _index_tensors(index))
-        return GetItem.apply(a, np_index)
+            out = GetItem.apply(a, np_index, _index_tensors(index))
+        else:
+            out = GetItem.apply(a, np_index)
     except IndexError as error:
         raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
+    return torch_name(out, _index_name(np_index))
+
+
+def _index_name(index: Any) -> str:
+    """PyTorch's node name for an index: it applies the parts in turn, so the last part
+    that does something names the node; advanced (array) indexing always comes last."""
+    parts = index if isinstance(index, tuple) else (index,)
+    name = "SliceBackward0"  # a[:] too
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            return "IndexBackward0"
+        if part is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(part, (builtins.int, np.integer)):
+            name = "SelectBackward0"
+        elif isinstance(part, slice) and part != slice(None):
+            name = "SliceBackward0"
+    return name
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
@@ -316,7 +339,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
                 f"at entry 0 and {tuple(t.shape)} at entry {i}"
             )
     d = _dim(dim, tensors[0].ndim + 1)
-    return cat([t.unsqueeze(d) for t in tensors], d)
+    return torch_name(cat([t.unsqueeze(d) for t in tensors], d), "StackBackward0")
 
 
 def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
@@ -341,7 +364,8 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int) -> tuple:
             )
     pieces, start = [], 0
     for size in sizes:
-        pieces.append(a[(slice(None),) * d + (slice(start, start + size),)])
+        piece = a[(slice(None),) * d + (slice(start, start + size),)]
+        pieces.append(torch_name(piece, "SplitBackward0"))
         start += size
     return tuple(pieces)
 

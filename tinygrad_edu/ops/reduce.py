@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import Expand, Reshape
 from tinygrad_edu.tensor import MaxResult, Tensor, _all_if_empty, _dim, _dims, _wrap
@@ -31,6 +32,8 @@ class Sum(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape = a.array.shape
         ctx.kept_shape = _kept_shape(a.array.shape, dims)
+        if dims is not None:
+            ctx._name = "SumBackward1"  # PyTorch's name for sum over given dims
         if a.array.dtype.kind in "iub":  # integer and bool sums are int64, as in PyTorch
             return a.array.sum(axis=dims, keepdims=keepdim, dtype=np.int64)
         return a.array.sum(axis=dims, keepdims=keepdim)
@@ -194,7 +197,8 @@ def mean(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """mean = sum / n (composed)."""
     _require_float(a, "mean")
     dims = _dims(_all_if_empty(dim), a.ndim)  # dim=() or []: every dim, as PyTorch
-    return a.sum(dims, keepdim) / _count(a.shape, dims)
+    out = a.sum(dims, keepdim) / _count(a.shape, dims)
+    return torch_name(out, "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
@@ -202,12 +206,13 @@ def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
     _require_float(a, "var")
     dims = _dims(_all_if_empty(dim), a.ndim)
     centered = a - a.mean(dims, keepdim=True)
-    return (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
+    out = (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
+    return torch_name(out, "VarBackward0")
 
 
 def std(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
     """std = sqrt(var); its gradient is 0 where var = 0 (a constant), as PyTorch's."""
-    return RootOfSum.apply(var(a, dim, correction, keepdim), 2)
+    return torch_name(RootOfSum.apply(var(a, dim, correction, keepdim), 2), "StdBackward0")
 
 
 def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
@@ -219,7 +224,8 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
     m = np.where(np.isfinite(m), m, 0)
     shift = _wrap(m.astype(a.array.dtype, copy=False))
     out = (a - shift).exp().sum(dims, keepdim=True).log() + shift
-    return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
+    out = out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
+    return torch_name(out, "LogsumexpBackward0")
 
 
 def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
@@ -233,15 +239,17 @@ def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
         raise TypeError(f"norm(): p must be a number or 'fro', got {p!r}")
     dims = _dims(dim, a.ndim)
     if p == "fro" or p == 2:
-        return RootOfSum.apply((a * a).sum(dims, keepdim), 2)
-    if p == 1:
-        return a.abs().sum(dims, keepdim)
-    if p == float("inf"):
-        return a.abs().amax(dims or (), keepdim)
-    if p == 0:  # counts the nonzeros; connected to a (gradient 0), as in PyTorch
+        out = RootOfSum.apply((a * a).sum(dims, keepdim), 2)
+    elif p == 1:
+        out = a.abs().sum(dims, keepdim)
+    elif p == float("inf"):
+        out = a.abs().amax(dims or (), keepdim)
+    elif p == 0:  # counts the nonzeros; connected to a (gradient 0), as in PyTorch
         nonzero = _wrap((a.array != 0).astype(a.array.dtype))
-        return (a * 0 + nonzero).sum(dims, keepdim)
-    return RootOfSum.apply((a.abs() ** p).sum(dims, keepdim), float(p))
+        out = (a * 0 + nonzero).sum(dims, keepdim)
+    else:
+        out = RootOfSum.apply((a.abs() ** p).sum(dims, keepdim), float(p))
+    return torch_name(out, "LinalgVectorNormBackward0")
 
 
 def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
@@ -251,14 +259,15 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     source = a if largest else -a
     if dim is None:
         out = Amax.apply(source, None, False)
-        return out if largest else -out
+        return torch_name(out if largest else -out, "MaxBackward1" if largest else "MinBackward1")
     d = _dim(dim, a.ndim)
     if a.ndim == 0:
         return MaxResult(a, _wrap(np.zeros((), dtype=np.int64)))
     if a.shape[d] == 0:
         raise IndexError(f"max(): Expected reduction dim {d} to have non-zero size")
     indices = np.argmax(source.array, axis=d)
-    values = MaxAlongDim.apply(a, d, keepdim, indices)
+    values = torch_name(MaxAlongDim.apply(a, d, keepdim, indices),
+                        "MaxBackward0" if largest else "MinBackward0")
     indices = np.expand_dims(indices, d) if keepdim else indices
     return MaxResult(values, _wrap(indices.astype(np.int64)))
 
