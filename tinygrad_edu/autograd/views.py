@@ -122,8 +122,8 @@ def writable_error(a: Tensor, op_name: str) -> RuntimeError:
     if any(s == 0 and n > 1 for s, n in zip(a.array.strides, a.array.shape)):
         return RuntimeError(OVERLAP_MESSAGE)
     return RuntimeError(
-        f"{op_name}: the tensor's memory is read-only (e.g. from_numpy of a read-only array); "
-        f"clone() it first"
+        f"{op_name}: this tensor's memory is read-only (from_numpy of a read-only numpy "
+        f"array?); clone() it, or make the array writeable, before changing it in place"
     )
 
 
