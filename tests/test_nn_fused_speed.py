@@ -122,3 +122,99 @@ def test_cross_entropy_over_a_spatial_class_dim():
     torch.nn.functional.cross_entropy(xt, torch.tensor(target), label_smoothing=0.1).backward()
     np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-10)
 
+
+
+# ----- batch_norm -------------------------------------------------------------------------
+def _bn_shapes(rank):
+    return st.tuples(st.integers(2, 4), st.integers(1, 3), *([st.integers(1, 3)] * (rank - 2)))
+
+
+@pytest.mark.parametrize("rank", [2, 3])
+def test_batch_norm_training_gradients_against_finite_differences(rank):
+    assert_op_gradients(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        num_inputs=3, broadcast=False, distinct=True, domain=[(-2, 2), (0.5, 2), (-1, 1)],
+        input_shapes=_bn_shapes(rank).map(lambda s: (s, (s[1],), (s[1],))))
+
+
+def test_batch_norm_eval_gradients_against_finite_differences():
+    mean, var = tg.tensor([0.5, -1.0, 0.0]), tg.tensor([2.0, 0.5, 1.0])
+    assert_op_gradients(
+        lambda x, w, b: F.batch_norm(x, mean.to(x.dtype), var.to(x.dtype), w, b),
+        num_inputs=3, broadcast=False, domain=[(-2, 2), (0.5, 2), (-1, 1)],
+        input_shapes=st.integers(1, 4).map(lambda n: ((n, 3), (3,), (3,))))
+
+
+def test_batch_norm_without_affine_second_derivatives():
+    x = tg.tensor(np.random.default_rng(3).normal(size=(5, 2, 3)), requires_grad=True)
+    assert gradgradcheck(lambda x: F.batch_norm(x, None, None, training=True).sin(), (x,))
+    mean, var = tg.tensor([0.5, -1.0], dtype=tg.float64), tg.tensor([2.0, 0.5], dtype=tg.float64)
+    assert gradgradcheck(lambda x: (F.batch_norm(x, mean, var) ** 3).sum(), (x,))
+
+
+def test_batch_norm_is_one_node():
+    x = tg.tensor(np.random.default_rng(4).normal(size=(4, 3)), requires_grad=True)
+    w, b = tg.ones(3, requires_grad=True), tg.zeros(3, requires_grad=True)
+    out = F.batch_norm(x, None, None, w.double(), b.double(), training=True)
+    assert "BatchNormBackward" in repr(out)
+    assert type(out.grad_fn.next_functions[0]).__name__ == "AccumulateGrad"  # x, directly
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5)])
+def test_batch_norm_module_matches_pytorch_over_steps(dtype, affine, momentum, shape):
+    """Three training steps then eval: outputs, gradients and running statistics."""
+    torch = pytest.importorskip("torch")
+    from tinygrad_edu import nn
+
+    ours = nn.BatchNorm1d(3, momentum=momentum, affine=affine, dtype=getattr(tg, dtype))
+    theirs = torch.nn.BatchNorm1d(3, momentum=momentum, affine=affine,
+                                  dtype=getattr(torch, dtype))
+    if affine:
+        gamma, beta = np.array([0.5, 2.0, -1.0], dtype=dtype), np.array([0.1, 0, 3], dtype=dtype)
+        with tg.no_grad():
+            ours.weight.copy_(tg.tensor(gamma))
+            ours.bias.copy_(tg.tensor(beta))
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(gamma))
+            theirs.bias.copy_(torch.tensor(beta))
+    tolerance = {"rtol": 1e-10, "atol": 1e-12} if dtype == "float64" else {"rtol": 2e-5,
+                                                                            "atol": 2e-5}
+    rng = np.random.default_rng(5)
+    for step in range(4):
+        if step == 3:
+            ours.eval()
+            theirs.eval()
+        data = (rng.normal(size=shape) * 3 + 1).astype(dtype)
+        upstream = rng.normal(size=shape).astype(dtype)
+        x, xt = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        out, out_t = ours(x), theirs(xt)
+        (out * tg.tensor(upstream)).sum().backward()
+        (out_t * torch.tensor(upstream)).sum().backward()
+        assert out.dtype == getattr(tg, dtype)
+        np.testing.assert_allclose(out.array, out_t.detach().numpy(), **tolerance)
+        np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **tolerance)
+        for name in ("running_mean", "running_var"):
+            np.testing.assert_allclose(getattr(ours, name).array,
+                                       getattr(theirs, name).numpy(), **tolerance)
+        assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item()
+        if affine:
+            for p, pt in ((ours.weight, theirs.weight), (ours.bias, theirs.bias)):
+                np.testing.assert_allclose(p.grad.array, pt.grad.numpy(), **tolerance)
+                p.grad, pt.grad = None, None
+
+
+def test_batch_norm_running_stats_are_the_batch_statistics():
+    """running ← 0.9 running + 0.1 batch, with the unbiased variance (n / (n − 1))."""
+    x = np.random.default_rng(6).normal(size=(5, 2))
+    mean, var = tg.zeros(2, dtype=tg.float64), tg.ones(2, dtype=tg.float64)
+    F.batch_norm(tg.tensor(x), mean, var, training=True, momentum=0.1)
+    np.testing.assert_allclose(mean.array, 0.1 * x.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(var.array, 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-12)
+
+
+def test_batch_norm_of_an_int_tensor_in_training_is_a_clear_error():
+    with pytest.raises(NotImplementedError, match="batch_norm.*float"):
+        F.batch_norm(tg.tensor([[1, 2], [3, 4]]), None, None, training=True)
