@@ -200,9 +200,9 @@ def run_scalar_chains(short_ops: int, long_ops: int, rounds: int, long_rounds: i
     return rows
 
 
-# ----- cases 8 and 9: a learner's script (from_numpy batches, .item() every step) ----------
+# ----- cases 9 and 10: a learner's script (from_numpy batches, .item() every step) ----------
 def build_script_models(spec: MakemoreSpec | NeuronSpec) -> dict:
-    """numpy, tinygrad_edu and (if installed) PyTorch versions of case 8's or case 9's step."""
+    """numpy, tinygrad_edu and (if installed) PyTorch versions of case 9's or case 10's step."""
     if isinstance(spec, MakemoreSpec):
         weights, batches = makemore_weights(spec), makemore_batches(spec)
         kinds = ("NumpyMakemore", "TinygradMakemore", "TorchMakemore")
@@ -317,4 +317,43 @@ def run_memory_case(spec: MLPSpec, checkpoints: tuple[int, int, int, int],
                         target=f"tg growth ≤ {growth_limit // 1024} KiB",
                         measured=f"{kib['tg'][key]:+.1f} KiB, {objects:+d} objects",
                         met=kib["tg"][key] * 1024 <= growth_limit, ratios=False))
+    return rows
+
+
+# ----- case 8: random draws ---------------------------------------------------------------
+def run_random_draws(n_values: int, target_ratio: float, rounds: int) -> list[Row]:
+    """Case 8: ms to draw ``n_values`` float32 uniforms and normals.
+
+    The "numpy" column is numpy's own generator on the same bit generator
+    (``Generator(MT19937)``: ``random`` and ``standard_normal``, float32); tinygrad_edu
+    draws PyTorch's values (checked first against PyTorch when it is installed).
+    """
+    import tinygrad_edu as tg
+
+    numpy_generator = np.random.Generator(np.random.MT19937(0))
+    if models_torch is not None:
+        import torch
+
+        for ours, theirs in ((tg.rand, torch.rand), (tg.randn, torch.randn)):
+            tg.manual_seed(0)
+            torch.manual_seed(0)
+            if not np.array_equal(ours(1000).numpy(), theirs(1000).numpy()):
+                raise AssertionError(f"{ours.__name__}: tinygrad_edu's draws are not PyTorch's")
+    rows = []
+    for name, ours, reference, theirs in (
+        ("rand", tg.rand, lambda: numpy_generator.random(n_values, dtype=np.float32),
+         "rand"),
+        ("randn", tg.randn, lambda: numpy_generator.standard_normal(n_values, dtype=np.float32),
+         "randn"),
+    ):
+        runners = {"numpy": reference, "tg": lambda f=ours: f(n_values)}
+        if models_torch is not None:
+            torch_draw = getattr(torch, theirs)
+            runners["torch"] = lambda f=torch_draw: f(n_values)
+        ms = {key: seconds * 1e3 for key, seconds in
+              interleaved_medians(runners, rounds, 1).items()}
+        ratio = ms["tg"] / ms["numpy"]
+        rows.append(Row("8", f"{name}({n_values:,}) float32", "ms", ms["numpy"], ms["tg"],
+                        ms.get("torch"), target=f"tg ≤ {target_ratio}× numpy",
+                        measured=f"{ratio:.2f}× numpy", met=ratio <= target_ratio))
     return rows

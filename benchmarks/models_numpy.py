@@ -139,7 +139,7 @@ def chain(x0: np.ndarray, n_ops: int) -> tuple[float, np.ndarray]:
     return float(total), grad
 
 
-# ----- cases 8 and 9 ------------------------------------------------------------------------
+# ----- cases 9 and 10 ------------------------------------------------------------------------
 class NumpyMakemore:
     """The makemore-style step of ``spec`` with its forward and backward written out.
 

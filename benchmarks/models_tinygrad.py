@@ -141,7 +141,7 @@ def chain(x0: np.ndarray, n_ops: int) -> tuple[float, np.ndarray]:
     return total.item(), x.grad.array
 
 
-# ----- cases 8 and 9: written as a learner's script, batches turned into tensors each step ---
+# ----- cases 9 and 10: written as a learner's script, batches turned into tensors each step ---
 class TinygradMakemore:
     """The makemore-style step with nn.Embedding, nn.Linear, nn.BatchNorm1d, F.cross_entropy."""
 

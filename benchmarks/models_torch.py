@@ -83,7 +83,7 @@ def chain(x0: np.ndarray, n_ops: int) -> tuple[float, np.ndarray]:
     return total.item(), x.grad.numpy()
 
 
-# ----- cases 8 and 9: the same scripts in PyTorch --------------------------------------------
+# ----- cases 9 and 10: the same scripts in PyTorch --------------------------------------------
 class TorchMakemore:
     """The makemore-style step with torch.nn modules and F.cross_entropy."""
 

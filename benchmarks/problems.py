@@ -89,7 +89,7 @@ def chain_start(n_elements: int, seed: int = 0) -> np.ndarray:
     return rng.normal(size=n_elements).astype(np.float32)
 
 
-# ----- cases 8 and 9: the steps a learner's script runs -------------------------------------
+# ----- cases 9 and 10: the steps a learner's script runs -------------------------------------
 @dataclass(frozen=True)
 class MakemoreSpec:
     """The makemore-style character MLP (Karpathy's makemore part 3).

@@ -2,7 +2,7 @@
 
     python benchmarks/profile_tinygrad.py              # cases 1, 2 and 5, top 25 lines each
     python benchmarks/profile_tinygrad.py --cases 3 --lines 40 --calls 200
-    python benchmarks/profile_tinygrad.py --cases 8,9   # issue 16's makemore step and neuron
+    python benchmarks/profile_tinygrad.py --cases 9,10   # issue 16's makemore step and neuron
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def workload(case: str, calls: int) -> tuple[str, object]:
                 model.step(k)
 
         return f"case {case}: {calls} training steps of {spec.label}", run
-    if case in ("8", "9"):
-        spec = MAKEMORE if case == "8" else NEURON
+    if case in ("9", "10"):
+        spec = MAKEMORE if case == "9" else NEURON
         model = cases.build_script_models(spec)["tg"]
         model.step(0)
 
@@ -73,7 +73,7 @@ def profile(case: str, calls: int, lines: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", default="1,2,5", help="comma-separated, from 1-6, 8, 9")
+    parser.add_argument("--cases", default="1,2,5", help="comma-separated, from 1-6, 9, 10")
     parser.add_argument("--calls", type=int, default=500, help="steps (or chains) per case")
     parser.add_argument("--lines", type=int, default=25)
     args = parser.parse_args(argv)

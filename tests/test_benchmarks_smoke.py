@@ -140,7 +140,7 @@ def test_floor_engine_chain_matches_the_chain_rule():
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-5)
 
 
-# ----- cases 8 and 9 (issue 16): a learner's script, at tiny sizes -------------------------
+# ----- cases 9 and 10 (issue 16): a learner's script, at tiny sizes -------------------------
 TINY_MAKEMORE = [MakemoreSpec(vocab=5, embed=2, context=2, hidden=6, batch=7, dtype=dtype)
                  for dtype in ("float64", "float32")]
 
@@ -157,7 +157,7 @@ def test_makemore_steps_agree(spec):
 
 
 def test_makemore_numpy_gradient_is_the_derivative():
-    """The hand-written backward of case 8 against central finite differences of its loss."""
+    """The hand-written backward of case 9 against central finite differences of its loss."""
     spec = TINY_MAKEMORE[0]
     weights, batches = makemore_weights(spec), makemore_batches(spec)
 
@@ -195,7 +195,7 @@ def test_script_check_notices_a_wrong_update():
 
 
 def test_script_case_runs_one_round():
-    rows = cases.run_script_case("8", TINY_MAKEMORE[1], rounds=1, repeats=1)
-    rows += cases.run_script_case("9", NeuronSpec(), rounds=1, repeats=1)
-    assert [row.case for row in rows] == ["8", "9"]
+    rows = cases.run_script_case("9", TINY_MAKEMORE[1], rounds=1, repeats=1)
+    rows += cases.run_script_case("10", NeuronSpec(), rounds=1, repeats=1)
+    assert [row.case for row in rows] == ["9", "10"]
     assert all(row.numpy > 0 and row.tg > 0 and row.target == "tg ≤ torch" for row in rows)

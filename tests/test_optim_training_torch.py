@@ -27,7 +27,7 @@ def test_seed_000_sigmoid_neuron_with_minibatch_sgd_matches_torch_and_separates_
     our_opt = optim.SGD(ours.parameters(), lr=0.5, momentum=0.5)
     their_opt = torch.optim.SGD(theirs.parameters(), lr=0.5, momentum=0.5)
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True,
-                        generator=np.random.default_rng(0))
+                        generator=tg.Generator().manual_seed(0))
     for _epoch in range(40):
         for xb, yb in loader:
             our_opt.zero_grad()

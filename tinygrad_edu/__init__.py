@@ -44,12 +44,6 @@ from tinygrad_edu.creation import (
     linspace,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
-    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -161,7 +155,27 @@ from tinygrad_edu.functions import (
     var,
     where,
 )
-from tinygrad_edu.random import manual_seed
+from tinygrad_edu.ops.random import (
+    bernoulli,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
+from tinygrad_edu.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from tinygrad_edu import optim  # after Tensor and the functions it uses
 from tinygrad_edu import nn  # after Tensor and the functions it uses
 from tinygrad_edu import datasets, utils

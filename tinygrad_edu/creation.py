@@ -1,4 +1,7 @@
-"""Making tensors: ``tensor``, ``zeros``, ``arange``, ``randn`` ... with PyTorch's dtypes."""
+"""Making tensors: ``tensor``, ``zeros``, ``arange`` ... with PyTorch's dtypes.
+
+The random ones (``rand``, ``randn``, ``randint`` ...) are in ``ops/random.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import numpy as np
 
 from tinygrad_edu import dtypes
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
-from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
 
 
@@ -138,33 +140,6 @@ def eye(n: int, m: int | None = None, dtype: DType | None = None,
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    """Uniform on [0, 1), from the generator that ``manual_seed`` seeds."""
-    data = generator().random(_size(size)).astype(_float_dtype(dtype))
-    return _finish(data, requires_grad)
-
-
-def randn(*size: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal, from the generator that ``manual_seed`` seeds."""
-    data = generator().standard_normal(_size(size)).astype(_float_dtype(dtype))
-    return _finish(data, requires_grad)
-
-
-def randint(low: int, high: Any = None, size: Any = None, dtype: DType | None = None) -> Tensor:
-    """Integers in ``[low, high)``; ``randint(high, size)`` starts at 0, as in PyTorch."""
-    if size is None:
-        low, high, size = 0, low, high
-    if size is None:
-        raise TypeError("randint() missing the required argument 'size'")
-    data = generator().integers(low, high, _size(tuple(size)))
-    return _finish(data.astype(to_dtype(dtype or dtypes.int64).np_dtype), False)
-
-
-def randperm(n: int, dtype: DType | None = None) -> Tensor:
-    return _finish(generator().permutation(n).astype(to_dtype(dtype or dtypes.int64).np_dtype),
-                   False)
-
-
 def _like(t: Tensor, dtype: Any) -> np.dtype:
     return t.array.dtype if dtype is None else to_dtype(dtype).np_dtype
 
@@ -184,11 +159,3 @@ def empty_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = Fals
 def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None,
               requires_grad: bool = False) -> Tensor:
     return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
-
-
-def rand_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(generator().random(t.shape).astype(_like(t, dtype)), requires_grad)
-
-
-def randn_like(t: Tensor, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
-    return _finish(generator().standard_normal(t.shape).astype(_like(t, dtype)), requires_grad)

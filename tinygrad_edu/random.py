@@ -1,25 +1,320 @@
-"""The global random number generator behind rand*, init, dropout and shuffling.
+"""PyTorch's CPU random numbers, reproduced: one Mersenne Twister and the recipes on top of it.
 
-``manual_seed(s)`` makes every random draw of the library reproducible.
-The numbers differ from PyTorch's, which uses a different generator.
+Every random draw of the library (``rand``, ``randn``, ``nn.init``, dropout
+masks, shuffling) comes from a ``Generator``, and gives the numbers PyTorch
+gives after the same ``manual_seed``. Three layers, each a few lines:
+
+1. **32 random bits.** The generator is mt19937, the Mersenne Twister, as in
+   PyTorch. ``manual_seed(s)`` fills its 624-word state from the low 32 bits
+   of ``s`` by the standard recurrence ``x[j] = 1812433253 · (x[j-1] ^
+   (x[j-1] >> 30)) + j``. numpy ships the same twister (``np.random.MT19937``),
+   so we write that state into it and let it make the bits, many at a time.
+   A 64-bit draw is two 32-bit draws, the first one the high half.
+2. **A uniform float from the bits.** Keep as many bits as the float has
+   mantissa bits (24 for float32, 53 for float64) and scale by 2⁻²⁴ (2⁻⁵³):
+   ``(bits & 0xFFFFFF) · 2⁻²⁴`` is one of the 2²⁴ evenly spaced floats in
+   [0, 1), each equally likely. ``uniform(a, b)`` is then ``x · (b - a) + a``.
+3. **Normals from uniforms: Box–Muller.** For two independent uniforms u1, u2,
+   with r = √(-2 ln(1 - u2)) and θ = 2π u1, both r cos θ and r sin θ are
+   independent standard normals. PyTorch draws them two ways:
+
+   - one at a time (tensors of fewer than 16 elements, non-contiguous ones,
+     ``normal`` with tensor arguments' small cases): in float64, returning
+     r cos θ and keeping r sin θ for the next call (``_next_double_normal``,
+     part of the generator's state);
+   - 16 at a time (16 elements or more): all the uniforms first, then for
+     each block of 16 the pairs (j, j+8) give ``data[j] = r cos θ`` and
+     ``data[j+8] = r sin θ``, with r from u = 1 - data[j] and θ from data[j+8].
+     When the size is not a multiple of 16, the last 16 places are drawn
+     again and recomputed. In float32 PyTorch computes ln, sin and cos with
+     the polynomials of its AVX2 kernel; ``random_avx2`` does the same
+     arithmetic with numpy, so the bits agree.
+
+``tg.manual_seed``, ``tg.seed``, ``tg.initial_seed``, ``tg.get_rng_state`` and
+``tg.set_rng_state`` act on ``default_generator``, as in PyTorch.
 """
 
 from __future__ import annotations
 
+import math
+import os
+from typing import Any
+
 import numpy as np
 
-_generator = np.random.default_rng()
+from tinygrad_edu import random_avx2
+from tinygrad_edu.device import check_device
+from tinygrad_edu.tensor import Tensor, _wrap
+
+STATE_WORDS = 624  # mt19937's state: 624 words of 32 bits
+DEFAULT_SEED = 67280421310721  # the seed of a new torch.Generator()
+_STATE_BYTES = 5056  # PyTorch's CPU generator state, as get_state() returns it
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the library's generator; returns it (PyTorch returns a Generator too)."""
-    global _generator
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
-    _generator = np.random.default_rng(int(seed))
-    return _generator
+def _seeded_state(seed: int) -> np.ndarray:
+    """mt19937's initial state for ``seed``: the standard init_genrand recurrence on 32 bits."""
+    key = np.empty(STATE_WORDS, dtype=np.uint32)
+    word = seed & 0xFFFFFFFF  # PyTorch seeds the twister with the low 32 bits
+    key[0] = word
+    for j in range(1, STATE_WORDS):
+        word = (1812433253 * (word ^ (word >> 30)) + j) & 0xFFFFFFFF
+        key[j] = word
+    return key
 
 
-def generator() -> np.random.Generator:
-    """The generator currently in use (replaced by every ``manual_seed``)."""
-    return _generator
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed expected an int as the seed, got {type(seed).__name__}")
+    seed = int(seed)
+    if not -(2**63) <= seed < 2**64:
+        raise RuntimeError(f"Overflow when unpacking long: the seed must be in "
+                           f"[-2**63, 2**64), got {seed}")
+    return seed % 2**64  # a negative seed is its 64-bit two's complement, as in PyTorch
+
+
+class Generator:
+    """PyTorch's CPU generator: mt19937 plus the one cached normal of Box–Muller.
+
+    ``Generator()`` starts from PyTorch's default seed 67280421310721; pass it
+    as ``generator=`` to any random function to draw from it instead of the
+    global ``default_generator``.
+    """
+
+    __slots__ = ("_bits", "_draw", "_initial_seed", "_next_double_normal",
+                 "_next_float_normal", "_untouched", "device")
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = check_device(device)
+        self._bits = np.random.MT19937()
+        # numpy's integers() over the full 32-bit range returns the twister's raw
+        # outputs, in order, without rejection: the fastest way to many raw draws.
+        self._draw = np.random.Generator(self._bits).integers
+        self.manual_seed(DEFAULT_SEED)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Restart the stream from ``seed``; returns the generator."""
+        seed = _check_seed(seed)
+        # pos 624: the next draw first "twists" the whole state, as mt19937 does.
+        self._bits.state = {"bit_generator": "MT19937",
+                            "state": {"key": _seeded_state(seed), "pos": STATE_WORDS}}
+        self._initial_seed = seed
+        self._next_double_normal: float | None = None
+        self._next_float_normal: float | None = None
+        self._untouched = True
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy; returns the seed (53 bits, as PyTorch)."""
+        seed = int.from_bytes(os.urandom(8), "little") & (2**53 - 1)
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        """The seed the stream last started from."""
+        return self._initial_seed
+
+    # ----- raw bits ----------------------------------------------------------------------
+    def random32(self, count: int) -> np.ndarray:
+        """``count`` draws of 32 random bits (a uint32 array)."""
+        if count:
+            self._untouched = False
+        return self._draw(0, 2**32, count, dtype=np.uint32)
+
+    def random64(self, count: int) -> np.ndarray:
+        """``count`` draws of 64 random bits: two 32-bit draws each, the first the high half."""
+        pairs = self.random32(2 * count).view(np.uint64)  # little-endian: the first is low
+        if pairs.dtype.byteorder == ">" or np.little_endian is False:  # pragma: no cover
+            return pairs
+        high = pairs << np.uint64(32)
+        pairs >>= np.uint64(32)
+        pairs |= high  # swap the halves: the first draw becomes the high half
+        return pairs
+
+    # ----- state ---------------------------------------------------------------------------
+    def get_state(self) -> Tensor:
+        """The whole state as a uint8 tensor, in PyTorch's byte layout (5056 bytes)."""
+        state = self._bits.state["state"]
+        pos = int(state["pos"])
+        buffer = bytearray(_STATE_BYTES)
+        header = np.array([self._initial_seed], np.uint64).tobytes()
+        header += np.array([STATE_WORDS + 1 - pos, 1], np.int32).tobytes()  # left, seeded
+        header += np.array([0 if self._untouched else pos], np.uint64).tobytes()  # next
+        buffer[:24] = header
+        buffer[24:24 + 8 * STATE_WORDS] = state["key"].astype(np.uint64).tobytes()
+        tail = 24 + 8 * STATE_WORDS  # then normal_x, normal_y, normal_rho, normal_is_valid
+        if self._next_double_normal is not None:
+            buffer[tail + 8:tail + 16] = np.float64(self._next_double_normal).tobytes()
+            buffer[tail + 24:tail + 28] = np.int32(1).tobytes()
+        if self._next_float_normal is not None:
+            buffer[tail + 32:tail + 36] = np.float32(self._next_float_normal).tobytes()
+            buffer[tail + 36] = 1
+        return _wrap(np.frombuffer(bytes(buffer), dtype=np.uint8).copy())
+
+    def set_state(self, new_state: Tensor) -> Generator:
+        """Restore a state from ``get_state()`` (this library's or PyTorch's)."""
+        if not isinstance(new_state, Tensor) or new_state.array.dtype != np.uint8:
+            raise TypeError("set_state expects a torch.ByteTensor (a uint8 tensor) from "
+                            "get_state()")
+        raw = new_state.array.tobytes()
+        if len(raw) != _STATE_BYTES:
+            raise RuntimeError(f"Expected either a THGeneratorState of size 5048 or a "
+                               f"CPUGeneratorImplState of size {_STATE_BYTES} but found the "
+                               f"input RNG state size to be {len(raw)}")
+        seed = int(np.frombuffer(raw[:8], np.uint64)[0])
+        left = int(np.frombuffer(raw[8:12], np.int32)[0])
+        next_index = int(np.frombuffer(raw[16:24], np.uint64)[0])
+        key = np.frombuffer(raw[24:24 + 8 * STATE_WORDS], np.uint64)
+        if not 1 <= left <= STATE_WORDS or np.any(key >> np.uint64(32)):
+            raise RuntimeError("set_state: the state is corrupt (its position or its words "
+                               "are out of range)")
+        tail = 24 + 8 * STATE_WORDS
+        double_valid = np.frombuffer(raw[tail + 24:tail + 28], np.int32)[0] != 0
+        self._bits.state = {"bit_generator": "MT19937",
+                            "state": {"key": key.astype(np.uint32), "pos": STATE_WORDS + 1 - left}}
+        self._initial_seed = seed
+        self._next_double_normal = (float(np.frombuffer(raw[tail + 8:tail + 16], np.float64)[0])
+                                    if double_valid else None)
+        self._next_float_normal = (float(np.frombuffer(raw[tail + 32:tail + 36], np.float32)[0])
+                                   if raw[tail + 36] else None)
+        self._untouched = left == 1 and next_index == 0
+        return self
+
+    def __repr__(self) -> str:
+        return f"<tinygrad_edu.Generator seeded with {self._initial_seed}>"
+
+
+# ----- layer 2: uniform floats from random bits -------------------------------------------
+_MANTISSA_BITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
+
+
+def uniform(generator: Generator, count: int, dtype: np.dtype, low: float = 0.0,
+            high: float = 1.0) -> np.ndarray:
+    """``count`` draws from U(low, high): x = (bits & (2ᵈ - 1)) · 2⁻ᵈ, then x · (high - low) + low.
+
+    d is the number of mantissa bits of ``dtype``. float64 takes 64-bit draws, the
+    others 32-bit draws; float16 computes in float32, as PyTorch does. PyTorch's
+    compiler turns x · (high - low) + low into one fused multiply-add (one
+    rounding), so that is what is computed here.
+    """
+    dtype = np.dtype(dtype)
+    digits = _MANTISSA_BITS[dtype]
+    bits = generator.random64(count) if digits > 32 else generator.random32(count)
+    compute = np.float64 if digits > 32 else np.float32
+    bits &= bits.dtype.type(2**digits - 1)
+    x = np.empty(count, compute)
+    np.multiply(bits, compute(2.0**-digits), out=x, dtype=compute, casting="unsafe")
+    if low == 0.0 and high == 1.0:
+        return x.astype(dtype, copy=False)
+    low_, high_ = compute(dtype.type(low)), compute(dtype.type(high))  # cast like PyTorch
+    if compute is np.float64:
+        return random_avx2.fma64(x, float(high_ - low_), float(low_))
+    return random_avx2._fma(x, high_ - low_, low_).astype(dtype, copy=False)
+
+
+# ----- layer 3: normals by Box–Muller -------------------------------------------------------
+def normal_one_at_a_time(generator: Generator, count: int, mean: float = 0.0,
+                         std: float = 1.0) -> np.ndarray:
+    """``count`` normals in float64, one at a time, two per pair of uniforms.
+
+    r = √(-2 ln(1 - u2)), θ = 2π u1; return r cos θ, keep r sin θ for the next
+    call. Python's ``math`` is the C library's, so the bits are PyTorch's.
+    """
+    out = np.empty(count, dtype=np.float64)
+    for i in range(count):
+        if generator._next_double_normal is not None:
+            value, generator._next_double_normal = generator._next_double_normal, None
+        else:
+            u1, u2 = uniform(generator, 2, np.float64).tolist()
+            radius = math.sqrt(-2.0 * math.log1p(-u2))
+            theta = 2.0 * math.pi * u1
+            generator._next_double_normal = radius * math.sin(theta)
+            value = radius * math.cos(theta)
+        out[i] = value
+    if mean == 0.0 and std == 1.0:
+        return out
+    return random_avx2.fma64(out, std, mean)  # value · std + mean, rounded once as in PyTorch
+
+
+def _box_muller_blocks(data: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Box–Muller on rows of 16 uniforms: columns j and j+8 (j < 8) become a pair of normals."""
+    u1 = 1 - data[:, :8]  # [0, 1) -> (0, 1], so the logarithm is finite
+    u2 = data[:, 8:]
+    if data.dtype == np.float32 and random_avx2.AVAILABLE:  # PyTorch's AVX2 kernel, bit for bit
+        return random_avx2.box_muller_blocks(u1, u2, np.float32(mean), np.float32(std))
+    log_u1 = np.fromiter(map(math.log, u1.ravel().tolist()), np.float64, u1.size)
+    radius = np.sqrt(-2 * log_u1.reshape(u1.shape)).astype(data.dtype)
+    theta = (2.0 * math.pi * u2.astype(np.float64)).astype(data.dtype)
+    pairs = np.concatenate([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
+    if data.dtype == np.float64:  # · std + mean, rounded once as in PyTorch
+        return random_avx2.fma64(pairs, std, mean) if (mean, std) != (0.0, 1.0) else pairs
+    return pairs * std + mean
+
+
+def normal_sixteen_at_a_time(generator: Generator, count: int, dtype: np.dtype,
+                             mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+    """``count`` (≥ 16) normals the way PyTorch fills a contiguous tensor of 16 or more.
+
+    All uniforms first; Box–Muller on each full block of 16; if ``count`` is not a
+    multiple of 16, 16 fresh uniforms for the last 16 places, recomputed.
+    """
+    dtype = np.dtype(dtype)
+    mean_, std_ = dtype.type(mean), dtype.type(std)
+    data = uniform(generator, count, dtype)
+    full = count // 16 * 16
+    blocks = data[:full].reshape(-1, 16)
+    for start in range(0, len(blocks), 2048):  # 32K values at a time stay in the CPU's cache
+        chunk = blocks[start:start + 2048]
+        chunk[...] = _box_muller_blocks(chunk, mean_, std_)
+    if count % 16:
+        last = uniform(generator, 16, dtype).reshape(1, 16)
+        data[count - 16:] = _box_muller_blocks(last, mean_, std_).ravel()
+    return data
+
+
+def normal(generator: Generator, count: int, dtype: np.dtype, mean: float = 0.0,
+           std: float = 1.0, contiguous: bool = True) -> np.ndarray:
+    """``count`` draws from N(mean, std²) of ``dtype``, by the path PyTorch takes for them."""
+    dtype = np.dtype(dtype)
+    if count >= 16 and contiguous and dtype != np.float16:
+        return normal_sixteen_at_a_time(generator, count, dtype, mean, std)
+    return normal_one_at_a_time(generator, count, mean, std).astype(dtype)
+
+
+# ----- the global generator and PyTorch's module-level functions ---------------------------
+default_generator = Generator()
+default_generator.seed()  # PyTorch seeds its default generator from entropy at start
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the global generator (``default_generator``); returns it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the global generator from the operating system's entropy; returns the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The seed the global generator last started from."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    """The global generator's state (a uint8 tensor, PyTorch's layout)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the global generator's state from ``get_rng_state()``."""
+    default_generator.set_state(new_state)
+
+
+def resolve(generator: Generator | None) -> Generator:
+    """``generator`` itself, or the global one for None; anything else is an error."""
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a tinygrad_edu.Generator, got "
+                        f"{type(generator).__name__}")
+    return generator

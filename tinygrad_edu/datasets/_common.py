@@ -9,9 +9,13 @@ from tinygrad_edu.tensor import Tensor, _wrap
 
 
 def rng_for(seed: int | None) -> np.random.Generator:
-    """A generator of its own for ``seed``; for None, the library's (``tg.manual_seed``)."""
+    """A numpy generator of its own for ``seed``.
+
+    For None it is seeded by one 64-bit draw from the library's global generator,
+    so ``tg.manual_seed`` still makes the data reproducible.
+    """
     if seed is None:
-        return random.generator()
+        return np.random.default_rng(int(random.default_generator.random64(1)[0]))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
     return np.random.default_rng(int(seed))

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import random
 from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, CrossEntropy, LinearFunction
 from tinygrad_edu.ops.elementwise import Where
+from tinygrad_edu.ops.random import bernoulli_
 from tinygrad_edu.tensor import Tensor, _wrap
 
 # ----- layers ----------------------------------------------------------------------------
@@ -107,18 +107,22 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
             inplace: bool = False) -> Tensor:
     """Inverted dropout: zero each element with probability p, scale the rest by 1/(1 - p).
 
-    Identity when not training. The mask comes from ``tinygrad_edu.random.generator()``,
-    so ``manual_seed`` makes it reproducible. Composed: one multiplication by the mask.
+    Identity when not training. The mask is PyTorch's: a tensor like ``input``
+    filled by ``bernoulli_(1 - p)`` (one float64 uniform per element, from the
+    global generator), divided by 1 - p in the input's dtype. Composed: one
+    multiplication by the mask.
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.array.size == 0:
         return input
     if p == 1.0:
         scale = np.zeros(input.shape, dtype=input.array.dtype)
     else:
-        keep = random.generator().random(input.shape) >= p
-        scale = (keep / (1.0 - p)).astype(input.array.dtype)
+        noise = _wrap(np.empty_like(input.array))
+        bernoulli_(noise, 1 - p)
+        dtype = input.array.dtype.type
+        scale = noise.array / dtype(1 - p)
     return _in_place(input, input * _wrap(scale), inplace)
 
 

@@ -11,12 +11,12 @@ one node computing gᵀ x directly makes a training step ~15-35 % faster.
 ``CrossEntropy``: for measured speed. log_softmax, the product with the
 target weights and the sum were 3 nodes forward and 8 Function calls backward;
 one node whose backward is g (softmax - target weights) takes the makemore-style
-step of ``benchmarks/`` (case 8) from 77 to 70 Function calls (tg/numpy 5.05× →
+step of ``benchmarks/`` (case 9) from 77 to 70 Function calls (tg/numpy 5.05× →
 4.63×, medians of 3 runs on a loaded 2-core machine).
 
 ``BatchNorm``: for measured speed. Its composition (mean, variance, rsqrt,
 scale and shift) cost 31 Function calls a training step, forward and backward;
-one node with the closed-form backward takes case 8's step from 70 to 40 calls
+one node with the closed-form backward takes case 9's step from 70 to 40 calls
 (tg/numpy 4.63× → 3.46×; tg/torch 1.92× → 1.35×, same runs).
 
 Their backward is written with Tensor operations, as every op's: constants

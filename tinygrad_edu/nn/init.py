@@ -1,9 +1,10 @@
 """``tinygrad_edu.nn.init``: fill a tensor in place with PyTorch's initialisation schemes.
 
 Each function writes into the tensor under ``no_grad`` (so it works on
-parameters), bumps its version counter and returns it. Random draws come
-from ``tinygrad_edu.random.generator()`` (or the ``generator`` passed), so
-``manual_seed`` makes them reproducible.
+parameters), bumps its version counter and returns it. The random ones call
+the tensor's ``uniform_`` / ``normal_`` exactly as PyTorch's do, drawing from
+the global generator (or the ``generator`` passed), so after the same
+``manual_seed`` the weights are PyTorch's.
 
 fan_in / fan_out of a weight of shape (out, in, *kernel) are in·k and out·k,
 with k the product of the kernel sizes (1 for a Linear weight).
@@ -17,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import random
 from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.random import Generator
 from tinygrad_edu.tensor import Tensor, _wrap
 
 _LINEAR_GAIN_NAMES = (
@@ -76,20 +77,67 @@ def _write(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return random.generator() if generator is None else generator
-
-
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
-             generator: np.random.Generator | None = None) -> Tensor:
+             generator: Generator | None = None) -> Tensor:
     """Fill with draws from U(a, b)."""
-    return _write(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: np.random.Generator | None = None) -> Tensor:
+            generator: Generator | None = None) -> Tensor:
     """Fill with draws from N(mean, std²)."""
-    return _write(tensor, _rng(generator).normal(mean, std, tensor.shape))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: Generator | None = None) -> Tensor:
+    """Fill with N(mean, std²) draws that lie in [a, b], by rejection (PyTorch 2.13's recipe).
+
+    If [a, b] holds more than 30 % of the mass: draw N(mean, std²) for the whole
+    tensor, then, while some values fall outside, draw a whole fresh tensor and
+    take its values where they did. Otherwise: uniform candidates in [a, b],
+    accepted when ln u < -½((x - mean)/std)² - (its value at the mode), u uniform.
+    """
+    def normal_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    dtype = tensor.array.dtype
+    with no_grad():
+        if normal_cdf((b - mean) / std) - normal_cdf((a - mean) / std) > 0.3:
+            low, high = float(dtype.type(a)), float(dtype.type(b))
+            result = tensor.normal_(mean, std, generator=generator).array.copy()
+            while True:
+                outside = (result < low) | (result > high)
+                if not outside.any():
+                    break
+                fresh = _wrap(np.empty_like(result)).normal_(mean, std, generator=generator)
+                result = np.where(outside, fresh.array, result)
+            return _write(tensor, result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_ratio(x: np.ndarray) -> np.ndarray:
+            return ((x - dtype.type(mean)) / dtype.type(std)) ** 2 * dtype.type(-0.5) \
+                - dtype.type(log_peak)
+
+        def rejected() -> np.ndarray:
+            u = _wrap(np.empty(tensor.shape, dtype)).uniform_(generator=generator).array
+            return np.log(u) > candidates_ratio
+
+        result = tensor.uniform_(a, b, generator=generator).array.copy()
+        candidates_ratio = log_ratio(result)
+        pending = rejected()
+        while pending.any():
+            candidates = _wrap(np.empty(tensor.shape, dtype)).uniform_(a, b, generator=generator)
+            result = np.where(pending, candidates.array, result)
+            candidates_ratio = log_ratio(candidates.array)
+            pending = np.where(pending, rejected(), pending)
+        return _write(tensor, result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -108,7 +156,7 @@ def zeros_(tensor: Tensor) -> Tensor:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Generator | None = None) -> Tensor:
     """Glorot: U(-a, a) with a = gain · √(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -117,7 +165,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
-                   generator: np.random.Generator | None = None) -> Tensor:
+                   generator: Generator | None = None) -> Tensor:
     """Glorot: N(0, std²) with std = gain · √(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -133,7 +181,7 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
-                     generator: np.random.Generator | None = None) -> Tensor:
+                     generator: Generator | None = None) -> Tensor:
     """He: U(-bound, bound) with bound = gain · √(3 / fan); gain from ``nonlinearity`` and a.
 
     ``Linear``'s default is a = √5, which makes bound = 1 / √fan_in.
@@ -147,7 +195,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Generator | None = None) -> Tensor:
     """He: N(0, std²) with std = gain / √fan."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     if std is None:

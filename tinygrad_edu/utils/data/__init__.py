@@ -2,5 +2,15 @@
 
 from tinygrad_edu.utils.data.dataloader import DataLoader, default_collate
 from tinygrad_edu.utils.data.dataset import Dataset, Subset, TensorDataset, random_split
+from tinygrad_edu.utils.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
-__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate", "random_split"]
+__all__ = ["BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler",
+           "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
+           "WeightedRandomSampler", "default_collate", "random_split"]

@@ -17,6 +17,7 @@ from tinygrad_edu import random
 from tinygrad_edu.functions import stack
 from tinygrad_edu.tensor import Tensor, _wrap
 from tinygrad_edu.utils.data.dataset import Dataset, Subset, TensorDataset
+from tinygrad_edu.utils.data.sampler import RandomSampler, _seed_from
 
 
 def default_collate(batch: list) -> Any:
@@ -61,9 +62,11 @@ def default_collate(batch: list) -> Any:
 class DataLoader:
     """Iterate over ``dataset`` in minibatches of ``batch_size`` examples.
 
-    ``shuffle=True`` draws a new order every epoch from the library's
-    generator (``tg.manual_seed`` makes it reproducible) or from
-    ``generator`` (a ``numpy.random.Generator``) if given. ``drop_last=True``
+    ``shuffle=True`` draws a new order every epoch with a ``RandomSampler``,
+    from the global generator (``tg.manual_seed``) or from ``generator`` (a
+    ``tg.Generator``), in PyTorch's order: each epoch first draws a base seed
+    (PyTorch's, for worker processes), then the sampler draws its order — so
+    the orders are PyTorch's. ``drop_last=True``
     leaves out a last, smaller batch. ``collate_fn`` merges a list of
     examples into a batch (default: ``default_collate``).
 
@@ -79,15 +82,15 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         collate_fn: Callable[[list], Any] | None = None,
-        generator: np.random.Generator | None = None,
+        generator: random.Generator | None = None,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
                 or batch_size < 1:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
             )
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(f"generator must be a numpy.random.Generator, got "
+        if generator is not None and not isinstance(generator, random.Generator):
+            raise TypeError(f"generator must be a tinygrad_edu.Generator, got "
                             f"{type(generator).__name__}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
@@ -105,8 +108,12 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         n = len(self.dataset)
+        _seed_from(self.generator)  # PyTorch's iterator draws its workers' base seed first
         if self.shuffle:
-            order = (self.generator or random.generator()).permutation(n)
+            # list(): run the sampler to its end, as PyTorch does (its last randperm,
+            # even of zero items, advances a given generator)
+            order = np.array(list(RandomSampler(self.dataset, generator=self.generator)),
+                             dtype=np.int64)
         else:
             order = np.arange(n)
         gather = self._tensor_gather()

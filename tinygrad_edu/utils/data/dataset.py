@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random
+from tinygrad_edu.ops.random import randperm
 from tinygrad_edu.tensor import Tensor
 
 
@@ -71,13 +72,14 @@ class Subset(Dataset):
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float],
-                 generator: np.random.Generator | None = None) -> list[Subset]:
+                 generator: random.Generator | None = None) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random subsets of the given lengths.
 
     ``lengths`` are counts that add up to ``len(dataset)``, or fractions that
     add up to 1 (PyTorch's rule: each gets ``floor(fraction · n)``, and the
-    examples left over go one each to the first subsets). Shuffled with the
-    library's generator (``tg.manual_seed``) unless ``generator`` is given.
+    examples left over go one each to the first subsets). The order is
+    ``randperm(len(dataset))`` from the global generator (``tg.manual_seed``)
+    or from ``generator``, as in PyTorch, so the subsets are PyTorch's.
     """
     n = len(dataset)
     if all(isinstance(x, float) for x in lengths) and math.isclose(sum(lengths), 1.0):
@@ -91,7 +93,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     if sum(lengths) != n:
         raise ValueError(f"Sum of input lengths ({sum(lengths)}) does not equal the length of "
                          f"the input dataset ({n})")
-    order = (generator or random.generator()).permutation(n)
+    order = randperm(n, generator=generator).array
     ends = np.cumsum(lengths)
     return [Subset(dataset, order[end - length:end].tolist())
             for length, end in zip(lengths, ends)]
