@@ -32,7 +32,7 @@ MNIST = MLPSpec((784, 256, 256, 10), "relu", "identity", "cross_entropy", batch=
                 dtype="float32")
 WIDE = MLPSpec((1024, 2048, 2048, 10), "relu", "identity", "cross_entropy", batch=512,
                dtype="float32")
-MAKEMORE = MakemoreSpec()  # case 9: 27×10 embedding, context 3, 200 tanh units + BatchNorm1d, batch 32
+MAKEMORE = MakemoreSpec()  # case 9: 27×10 embedding, context 3, 200 tanh + BatchNorm1d
 NEURON = NeuronSpec()  # case 10: seed 000: one sigmoid neuron, Iris, minibatches of 32, float64
 
 # (rounds, steps per round) for cases 1-5; case 6: (short chain, long chain, rounds of each);
