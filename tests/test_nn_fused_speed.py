@@ -215,6 +215,9 @@ def test_batch_norm_running_stats_are_the_batch_statistics():
     np.testing.assert_allclose(var.array, 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-12)
 
 
-def test_batch_norm_of_an_int_tensor_in_training_is_a_clear_error():
-    with pytest.raises(NotImplementedError, match="batch_norm.*float"):
-        F.batch_norm(tg.tensor([[1, 2], [3, 4]]), None, None, training=True)
+def test_batch_norm_of_an_int_tensor_is_a_clear_error_in_both_modes():
+    mean, var = tg.zeros(2), tg.ones(2)
+    for training in (True, False):  # PyTorch: "batch_norm" not implemented for 'Long'
+        with pytest.raises(NotImplementedError, match="batch_norm.*expected a float tensor"):
+            F.batch_norm(tg.tensor([[1, 2], [3, 4]]), mean, var, training=training)
+    assert mean.array.tolist() == [0.0, 0.0]  # a failed call changes nothing

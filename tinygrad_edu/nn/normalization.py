@@ -70,10 +70,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
     channels = input.shape[1]
     dims = (0, *range(2, input.ndim))
     shape = (1, channels) + (1,) * (input.ndim - 2)
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(f"batch_norm(): not implemented for {input.dtype}; "
+                                  f"expected a float tensor")
     if training:
-        if input.array.dtype.kind != "f":
-            raise NotImplementedError(f"batch_norm(): not implemented for {input.dtype}; "
-                                      f"expected a float tensor")
         count = input.numel() // channels
         mean = input.array.mean(axis=dims, keepdims=True)
         centred = input.array - mean
