@@ -14,7 +14,7 @@ $(VENV)/.base: pyproject.toml
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test]"   # pytest, hypothesis, the Markdown block runner, MkDocs
 	touch $@
 
 # Graphviz's `dot` renders the computation graphs. Install it with the system
@@ -43,19 +43,27 @@ test: $(VENV)/.test graphviz torch chromium
 lint: $(VENV)/.test
 	$(PY) -m ruff check tinygrad_edu tests examples benchmarks
 
-# The tutorials' figures, made by full runs of the examples, and the API reference
-# (docs/api.md, generated from the docstrings by tools/gen_api.py).
+# The tutorials' figures, made by full runs of the examples and by the code of
+# graph-drawing.md (which writes into out/graph-drawing/, copied here), then the
+# docs site: MkDocs with Material, the API reference from the docstrings by
+# mkdocstrings, built strict (a broken link or reference fails) into site/.
 DOC_EXAMPLES := perceptron neuron_iris logic_gates regression softmax_classification \
                 error_surfaces activations backprop_by_hand xor
 
-docs: $(VENV)/.base
+$(VENV)/.docs: $(VENV)/.base
+	$(PIP) install --quiet -e ".[docs,test]"
+	touch $@
+
+docs: $(VENV)/.docs graphviz
 	@for name in $(DOC_EXAMPLES); do \
 	  $(PY) examples/$$name.py --out docs/images/$$name || exit 1; \
 	done
-	$(PY) tools/gen_api.py docs/api.md
+	$(PY) -m pytest -q -p no:cacheprovider docs/graph-drawing.md
+	mkdir -p docs/images/graph-drawing && cp out/graph-drawing/*.svg docs/images/graph-drawing/
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 bench: $(VENV)/.base
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .hypothesis

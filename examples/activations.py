@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
-from common import below, parse_args, report, save_figure
+from common import below, parse_args, plt, report, save_figure
 
 import tinygrad_edu as tg
 
@@ -44,7 +43,7 @@ def autograd_derivative(g, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def main() -> int:
     args = parse_args(__doc__, "activations", epochs=1, quick_epochs=1)
     z = np.linspace(-5, 5, 201)  # includes z = 0, where ReLU's derivative is taken as 0
-    fig, axes = plt.subplots(2, 4, figsize=(11, 4.5), sharex=True)
+    fig, axes = plt.subplots(2, 4, figsize=(8, 4.6), sharex=True)
     claims = []
     for column, (name, (g, g_prime)) in enumerate(ACTIVATIONS.items()):
         values, derivative = autograd_derivative(g, z)
@@ -61,8 +60,7 @@ def main() -> int:
         bottom.set_xlabel("z")
     axes[0, 0].set_ylabel("g(z)")
     axes[1, 0].set_ylabel("g′(z)")
-    axes[1, 0].legend(fontsize=7, loc="center left")
-    fig.tight_layout()
+    axes[1, 0].legend(fontsize=8, loc="center left")
     save_figure(fig, args.out, "activations.png")
     return report(claims)
 

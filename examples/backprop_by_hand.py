@@ -13,8 +13,10 @@ out twice:
 
 Both gradients are printed side by side with their difference (float64: the
 claim is < 1e-10), then both take the step w ← w − η ∂E/∂w and the new weights
-are compared. The computation graph, with the parameters named, the gradients
-shown and the backward order numbered, is rendered with tinygrad_edu.viz
+are compared. The computation graph, drawn after backward and before the
+step (so parameters, activations and gradients belong to one pass), with the
+parameters named, the gradients shown and the backward order numbered, is
+rendered with tinygrad_edu.viz
 (SVG; the DOT text only, and how to install Graphviz, when ``dot`` is missing),
 and backprop_watch.html steps through the backward pass node by node.
 
@@ -78,12 +80,15 @@ def main() -> int:
     z_hid.retain_grad()
     z_out.retain_grad()
     names = {**params, "z_hid (grad = δ_hid)": z_hid, "a_hid": a_hid,
-             "z_out (grad = δ_out)": z_out, "a_out": a_out}
-    try:  # E.backward(), recorded node by node into a page that steps through it
-        watch = watch_backward(E, names, args.out / "backprop_watch.html", title="XOR 2-3-1")
+             "z_out (grad = δ_out)": z_out, "a_out": a_out, "X": x, "t": target}
+    # E.backward(), recorded node by node into a page that steps through it; the graph is
+    # retained, so that the picture drawn below still shows X, t and the constants
+    try:
+        watch = watch_backward(E, names, args.out / "backprop_watch.html", title="XOR 2-3-1",
+                               retain_graph=True)
         print(f"wrote {watch.path} (open it in a browser: backward, one node at a time)")
     except GraphvizNotFoundError:
-        E.backward()
+        E.backward(retain_graph=True)
 
     print(f"E = {E.item():.10f}\n")
     by_autograd = {"delta_out": z_out.grad.array, "delta_hid": z_hid.grad.array,
@@ -100,6 +105,16 @@ def main() -> int:
             worst = max(worst, abs(hand - auto))
     print(f"\nlargest difference: {worst:.3g}")
 
+    # The picture is drawn here, before the step: every value in it (parameters,
+    # activations, gradients) belongs to the same forward and backward pass.
+    try:
+        path = render(E, args.out / "backprop_graph.svg", params=names, show_order=True)
+        print(f"wrote {path} (before the step)")
+    except GraphvizNotFoundError as missing:
+        dot_path = args.out / "backprop_graph.dot"
+        dot_path.write_text(draw_graph(E, params=names, show_order=True).source)
+        print(f"wrote {dot_path} (DOT text only)\n{missing}")
+
     stepped_by_hand = {name: value - LEARNING_RATE * by_hand[name] for name, value in start.items()}
     with tg.no_grad():
         for p in params.values():
@@ -108,14 +123,6 @@ def main() -> int:
                    for name in start)
     print(f"after one step w ← w − {LEARNING_RATE:g} ∂E/∂w, largest weight difference: "
           f"{step_gap:.3g}")
-
-    try:
-        path = render(E, args.out / "backprop_graph.svg", params=names, show_order=True)
-        print(f"wrote {path}")
-    except GraphvizNotFoundError as missing:
-        dot_path = args.out / "backprop_graph.dot"
-        dot_path.write_text(draw_graph(E, params=names, show_order=True).source)
-        print(f"wrote {dot_path} (DOT text only)\n{missing}")
 
     return report([
         below("delta_rule_vs_autograd", "max_abs_difference", worst, 1e-10),

@@ -17,14 +17,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+MISSING_EXTRA = (
+    "This example needs {module}, which is not installed: it comes with the plots extra.\n"
+    "    make demo, then run it with .venv/bin/python examples/NAME.py\n"
+    '    or, in your own environment: pip install -e ".[plots]"   (from the clone)\n'
+    '                                 pip install "tinygrad_edu[plots]"'
+)
+
+try:
+    import matplotlib
+    from tqdm import tqdm
+except ModuleNotFoundError as missing:  # a plain `pip install`: say what to add, no traceback
+    sys.exit(MISSING_EXTRA.format(module=missing.name))
 
 matplotlib.use("Agg")  # files only, no window: works on servers and in CI
 
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
-from tqdm import tqdm  # noqa: E402
+from cycler import cycler  # noqa: E402 - comes with matplotlib
 
-FIGURE_DPI = 80  # small PNGs: the docs commit them
+from tinygrad_edu.viz.plots import OKABE_ITO  # noqa: E402
+
+# One look for every example: the colour-blind-safe Okabe-Ito colours in turn
+# (C0 blue, C1 orange, C2 green, ...), a colour-blind-safe colour map, and a
+# layout that keeps labels, colour bars and ticks from overlapping.
+plt.rcParams.update({
+    "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
+    "image.cmap": "cividis",
+    "figure.constrained_layout.use": True,
+    "font.size": 10,
+})
+
+FIGURE_DPI = 150  # sharp on high-density screens, and text stays crisp when a page shrinks it
 
 
 def parse_args(doc: str, name: str, epochs: int | None, quick_epochs: int | None,

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
-from common import at_least, below, parse_args, report, save_figure
+from common import at_least, below, parse_args, plt, report, save_figure
+from matplotlib.ticker import MaxNLocator
 
 import tinygrad_edu as tg
 
@@ -85,19 +85,19 @@ def main() -> int:
                            min(W1[lowest], W2[lowest]), 5.0))
     claims.append(at_least("two_weight_plateaus", "flat_fraction", flat, 0.25))
 
-    fig = plt.figure(figsize=(11, 4.2))
+    fig = plt.figure(figsize=(8, 3.6))
     ax = fig.add_subplot(1, 2, 1)
-    ax.plot(w1_line.array, e_one, "r")
+    ax.plot(w1_line.array, e_one, color="C3")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("E(w)")
-    ax.set_title("Error surface: 1-layer network")
+    ax.set_title("1-layer network", fontsize=10)
     ax = fig.add_subplot(1, 2, 2, projection="3d")
-    ax.plot_surface(W1, W2, e_two.array, cmap="hot_r", linewidth=0.1, edgecolor="0.5")
+    ax.plot_surface(W1, W2, e_two.array, cmap="cividis", linewidth=0.1, edgecolor="0.5")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
-    ax.set_zlabel("E(w)")
+    ax.set_zlabel("E(w)", labelpad=8)
     ax.view_init(elev=30, azim=-60 + 180)
-    ax.set_title("Error surface: 2-layer network")
+    ax.set_title("2-layer network", fontsize=10)
     save_figure(fig, args.out, "error_surface_simple.png")
 
     # 3. the XOR network: a surface over (w5, w6) and a line through (w3, w4)
@@ -115,24 +115,28 @@ def main() -> int:
     higher = [k for k in minima if total[k] > total.min() + 1e-3]
     claims.append(at_least("xor_local_minimum", "local_minima_above_lowest", len(higher), 1))
 
-    fig = plt.figure(figsize=(15, 4))
-    ax = fig.add_subplot(1, 3, 1, projection="3d")
+    fig = plt.figure(figsize=(8, 7.6))
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1])
+    ax = fig.add_subplot(grid[0, :], projection="3d")
     ax.plot_surface(W1, W2, e_xor, cmap="viridis", linewidth=0.1, alpha=0.8)
     ax.set_xlabel("$w_5$")
     ax.set_ylabel("$w_6$")
-    ax.set_zlabel("E()")
-    ax.set_title("XOR network: error over $w_5$, $w_6$")
-    ax = fig.add_subplot(1, 3, 2)
+    ax.set_zlabel("E(w₅, w₆)", labelpad=8)
+    ax.set_title("XOR network: error over $w_5$, $w_6$", fontsize=10)
+    ax.locator_params(nbins=5)  # fewer ticks: a 3-D box has little room for them
+    ax.zaxis.set_major_locator(MaxNLocator(3))
+    ax.set_box_aspect(None, zoom=0.85)  # leave room around the box for its labels
+    ax = fig.add_subplot(grid[1, 0])
     for n, errors in enumerate(split):
         ax.plot(line, errors, label=f"$E^{{({n + 1})}}$")
-    ax.set_xlabel("w  [$w_3$ = w, $w_4$ = w + 2]")
+    ax.set_xlabel("w  ($w_3$ = w, $w_4$ = w + 2)")
     ax.set_ylabel("E")
     ax.set_title("Split errors")
     ax.legend()
-    ax = fig.add_subplot(1, 3, 3)
+    ax = fig.add_subplot(grid[1, 1])
     ax.plot(line, total, label="E(·)")
-    ax.plot(line[minima], total[minima], "ro", label="local minimum")
-    ax.set_xlabel("w  [$w_3$ = w, $w_4$ = w + 2]")
+    ax.plot(line[minima], total[minima], "o", color="C3", label="local minimum")
+    ax.set_xlabel("w  ($w_3$ = w, $w_4$ = w + 2)")
     ax.set_title("Total error")
     ax.legend()
     save_figure(fig, args.out, "error_surface_xor.png")

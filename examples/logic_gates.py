@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
-from common import at_least, below, epochs_bar, parse_args, report, save_figure
+from common import at_least, below, epochs_bar, parse_args, plt, report, save_figure
 
 import tinygrad_edu as tg
 from tinygrad_edu import datasets, nn, optim
@@ -88,11 +87,11 @@ def accuracy(model: nn.Module, X: tg.Tensor, y: tg.Tensor) -> float:  # noqa: N8
 def plot_run(model: nn.Module, X: tg.Tensor, y: tg.Tensor, errors: list[float],  # noqa: N803
              title: str, out, filename: str) -> None:
     """The seed's figure: decision regions with the data (left), error per epoch (right)."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.6))
     plot_decision_boundary(model, X, y, ax=ax1, resolution=80,
                            title=f"{title}: {accuracy(model, X, y):.1%} right")
-    plot_loss(errors, ax=ax2, title="Mean error ½ (a − t)²", ylabel="error")
-    ax2.set_xlabel("epoch")
+    plot_loss(errors, ax=ax2, title="Mean error ½ (a − t)² per epoch", ylabel="error",
+              xlabel="epoch")
     save_figure(fig, out, filename)
 
 

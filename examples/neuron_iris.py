@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
-from common import at_least, epochs_bar, parse_args, report, save_figure
+from common import at_least, epochs_bar, parse_args, plt, report, save_figure
 
 import tinygrad_edu as tg
 from tinygrad_edu import datasets, nn, optim
@@ -68,7 +67,7 @@ def accuracy(model: nn.Module, X: tg.Tensor, y: tg.Tensor) -> float:  # noqa: N8
 def plot_run(model: nn.Module, costs: list[float], X: np.ndarray, y: np.ndarray,  # noqa: N803
              title: str, out, filename: str) -> None:
     """The seed's figure: data and separating line (left), cost per epoch (right)."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.4))
     setosa, versicolor = X[y == 0], X[y == 1]
     ax1.scatter(setosa[:, 0], setosa[:, 1], marker="o", label="Setosa")
     ax1.scatter(versicolor[:, 0], versicolor[:, 1], marker="x", label="Versicolor")
@@ -79,10 +78,10 @@ def plot_run(model: nn.Module, costs: list[float], X: np.ndarray, y: np.ndarray,
     ax1.set_xlabel("Sepal length (cm)")
     ax1.set_ylabel("Petal length (cm)")
     ax1.legend(loc="upper left", fontsize=8)
-    ax1.set_title(f"Artificial neuron output ({title})")
-    ax2.plot(range(1, len(costs) + 1), costs, "r")
+    ax1.set_title(f"Neuron output ({title})", fontsize=10)
+    ax2.plot(range(1, len(costs) + 1), costs, color="C3")
     ax2.set_xlabel("epoch")
-    ax2.set_title(f"Artificial neuron cost ({title})")
+    ax2.set_title(f"Cost per epoch ({title})", fontsize=10)
     save_figure(fig, out, filename)
 
 

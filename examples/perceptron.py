@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
-from common import at_least, at_most, epochs_bar, parse_args, report, save_figure
+from common import at_least, at_most, epochs_bar, parse_args, plt, report, save_figure
+from matplotlib.ticker import MaxNLocator
 
 import tinygrad_edu as tg
 from tinygrad_edu import datasets, nn
@@ -43,12 +43,22 @@ def accuracy(perceptron: nn.Perceptron, X: tg.Tensor, y: tg.Tensor) -> float:  #
 
 def draw_boundary(ax, w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray,  # noqa: N803
                   title: str) -> None:
-    """The points (green y = 1, red y = 0) and the line x2 = (−w1 x1 − b) / w2."""
-    ax.scatter(X[y == 1, 0], X[y == 1, 1], c="green", s=12)
-    ax.scatter(X[y == 0, 0], X[y == 0, 1], c="red", s=12)
+    """The side the perceptron answers 1 on (shaded), the line w·x + b = 0, and the points
+    (blue circles y = 1, orange triangles y = 0)."""
+    g1, g2 = np.meshgrid(np.linspace(-0.1, 1.1, 121), np.linspace(-0.1, 1.1, 121))
+    ones = (w[0] * g1 + w[1] * g2 + b) > 0
+    ax.contourf(g1, g2, ones.astype(float), levels=[-0.5, 0.5, 1.5], colors=["#fbe3c0", "#cfe3f2"])
+    ax.scatter(X[y == 1, 0], X[y == 1, 1], color="C0", marker="o", s=14, label="y = 1")
+    ax.scatter(X[y == 0, 0], X[y == 0, 1], color="C1", marker="^", s=14, label="y = 0")
     x1 = np.linspace(-0.1, 1.1, 2)
     if abs(w[1]) > 1e-12:
-        ax.plot(x1, (-w[0] * x1 - b) / w[1], "k-")
+        ax.plot(x1, (-w[0] * x1 - b) / w[1], "k-", label="w·x + b = 0")
+    elif abs(w[0]) > 1e-12:
+        ax.axvline(-b / w[0], color="k", label="w·x + b = 0")
+    if ones.all() or not ones.any():  # the line misses the square: one answer everywhere
+        ax.text(0.5, 0.5, f"line outside the square:\nevery point gets {int(ones.all())}",
+                ha="center", va="center", fontsize=8, transform=ax.transAxes,
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
     ax.set_xlim(-0.1, 1.1)
     ax.set_ylim(-0.1, 1.1)
     ax.set_title(title, fontsize=9)
@@ -57,7 +67,7 @@ def draw_boundary(ax, w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray,  # 
 def train_triangle(args) -> tuple[nn.Perceptron, list[int], tg.Tensor, tg.Tensor]:
     X, y = datasets.triangle(n=50, seed=args.seed)  # noqa: N806
     perceptron = seed_perceptron()
-    fig, axes = plt.subplots(3, 4, sharex=True, sharey=True, figsize=(9, 7))
+    fig, axes = plt.subplots(3, 4, sharex=True, sharey=True, figsize=(8, 6.4))
     errors = []
     for epoch in epochs_bar(args.epochs, "perceptron, triangle"):
         errors.append(sum(perceptron.update(x, t.item(), lr=0.1) for x, t in zip(X, y)))
@@ -81,13 +91,17 @@ def train_xor(args) -> tuple[nn.Perceptron, list[int], list[float]]:
         errors.append(sum(perceptron.update(x, t.item(), lr=0.1) for x, t in zip(X, y)))
         accuracies.append(accuracy(perceptron, X, y))
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.6))
     draw_boundary(ax1, perceptron.weight.array, perceptron.bias.item(), X.array, y.array,
                   f"XOR after {len(errors)} epochs: {accuracies[-1]:.0%} right")
-    ax2.plot(range(1, len(errors) + 1), errors, "r.-")
+    ax1.legend(loc="upper center", ncol=3, fontsize=8, framealpha=0.9)
+    ax1.set_xlabel("x1 (shaded: the side answered 1 / 0)")
+    ax1.set_ylabel("x2")
+    ax2.plot(range(1, len(errors) + 1), errors, ".-", color="C3")
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))  # errors are counted, not measured
     ax2.set_xlabel("epoch")
-    ax2.set_ylabel("errors in the epoch")
-    ax2.set_title("The rule never stops making errors")
+    ax2.set_ylabel("misclassified examples in the epoch")
+    ax2.set_title("No line separates XOR: the rule never stops making errors", fontsize=9)
     save_figure(fig, args.out, "perceptron_xor.png")
     return perceptron, errors, accuracies
 

@@ -32,8 +32,7 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
-from common import below, epochs_bar, parse_args, report, save_figure
+from common import below, epochs_bar, parse_args, plt, report, save_figure
 
 import tinygrad_edu as tg
 from tinygrad_edu import datasets, nn, optim
@@ -74,7 +73,7 @@ def train(model: nn.Sequential, x: tg.Tensor, y: tg.Tensor, epochs: int,
 def plot_fit(model: nn.Sequential, x: tg.Tensor, y: tg.Tensor, function: str,
              mses: list[float], out, filename: str) -> None:
     """Left: f, targets, output, hidden units (the seed's Figure 12/13). Right: MSE per epoch."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.6))
     xs = x.array.reshape(-1)
     ax1.plot(xs, datasets.regression_target(function, x).array.reshape(-1), "m", lw=2,
              label="f(x)")
@@ -88,7 +87,7 @@ def plot_fit(model: nn.Sequential, x: tg.Tensor, y: tg.Tensor, function: str,
         ax1.plot(xs, hidden[:, j], "--", lw=1.5, label=f"hidden unit {j + 1}")
     ax1.set_ylim(-5, 5)
     ax1.set_title(TITLES[function])
-    ax1.legend(loc="lower left", fontsize=7)
+    ax1.legend(loc="lower left", fontsize=8)
     ax2.plot(range(1, len(mses) + 1), mses)
     ax2.axhline(0.25, color="grey", ls=":", label="noise variance 0.25")
     ax2.set_xlabel("iteration")

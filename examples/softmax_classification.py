@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib.pyplot as plt
 import numpy as np
-from common import at_least, below, epochs_bar, parse_args, report, save_figure
+from common import at_least, below, epochs_bar, parse_args, plt, report, save_figure
 
 import tinygrad_edu as tg
 from tinygrad_edu import datasets, nn, optim
@@ -74,15 +73,15 @@ def confusion(predicted: np.ndarray, actual: np.ndarray, classes: int) -> np.nda
 
 
 def plot_results(errors, matrix, probabilities, actual, out) -> None:
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 4),
-                                        gridspec_kw={"width_ratios": [1, 1, 1.6]})
+    fig, axes = plt.subplot_mosaic([["loss", "matrix"], ["bars", "bars"]], figsize=(8, 6.6))
+    ax1, ax2, ax3 = axes["loss"], axes["matrix"], axes["bars"]
     ax1.plot(range(1, len(errors) + 1), errors)
     ax1.set_xlabel("epoch")
     ax1.set_title("Cross-entropy (training)")
-    ax2.imshow(matrix, cmap="Blues")
+    ax2.imshow(matrix, cmap="cividis_r")
     for (i, j), count in np.ndenumerate(matrix):
         ax2.text(j, i, str(count), ha="center", va="center",
-                 color="white" if count > matrix.max() / 2 else "black")
+                 color="white" if count > matrix.max() / 2 else "black", fontsize=11)
     ax2.set_xticks(range(3), CLASSES)
     ax2.set_yticks(range(3), CLASSES)
     ax2.set_xlabel("predicted")

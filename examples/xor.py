@@ -10,7 +10,8 @@ PyTorch's plain ``with no_grad(): w -= lr * w.grad``.
 ``make demo`` runs this script. It leaves in ``--out``: the error curve
 (xor_loss.png), the decision boundary (xor_decision_boundary.png) and the
 computation graph of the error on the four truth-table rows after backward
-(xor_graph.svg: parameters named, gradients shown, backward order numbered;
+(xor_graph.svg: parameters named, the data x and targets t drawn as data
+boxes, gradients shown, backward order numbered; top to bottom, page width;
 xor_graph.dot, the DOT text, is always written, so the graph survives a
 missing Graphviz), and xor_watch.html, a page that steps through the backward
 pass node by node (open it in a browser).
@@ -88,12 +89,15 @@ def draw_the_graph(params: dict, out: Path) -> list[Path]:
     t = tg.tensor([[0.0], [1.0], [1.0], [0.0]], dtype=tg.float64)
     a_out = forward(params, x)
     error = 0.5 * ((a_out - t) ** 2).sum()
-    names = {**params, "a_out": a_out}
+    names = {**params, "a_out": a_out, "x": x, "t": t}
     written = []
-    try:  # error.backward(), recorded into a page that steps through it node by node
-        written.append(watch_backward(error, names, out / "xor_watch.html", title="XOR 2-3-1").path)
+    # error.backward(), recorded into a page that steps through it node by node; the graph
+    # is retained so that the picture below still shows the constants x, 2 and 0.5
+    try:
+        written.append(watch_backward(error, names, out / "xor_watch.html", title="XOR 2-3-1",
+                                      retain_graph=True).path)
     except GraphvizNotFoundError:
-        error.backward()
+        error.backward(retain_graph=True)
     dot_path = out / "xor_graph.dot"
     dot_path.write_text(draw_graph(error, params=names, show_order=True).source)
     written.append(dot_path)
@@ -124,7 +128,7 @@ def main() -> int:
     print(f"loss fell from {losses[0]:.4f} to {losses[-1]:.4f}")
 
     plot_loss(losses, args.out / "xor_loss.png", title="XOR 2-3-1: mean error E per epoch",
-              ylabel="E")
+              ylabel="E (log scale)", xlabel="epoch", log_scale=True)
     plot_decision_boundary(lambda points: forward(params, points), X, y,
                            args.out / "xor_decision_boundary.png", resolution=100,
                            title=f"XOR 2-3-1: {accuracy:.0%} right")

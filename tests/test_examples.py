@@ -5,6 +5,7 @@ expectations below are written here independently of the scripts, so a script
 that loosened its own check would still fail.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -139,7 +140,8 @@ def test_xor_demo_writes_the_graph_with_names_gradients_and_order(tmp_path):
 
 
 def test_xor_demo_without_graphviz_writes_the_dot_text_and_says_how_to_install(tmp_path):
-    env = {"PATH": str(Path(sys.executable).parent), "MPLBACKEND": "Agg"}  # no `dot` on PATH
+    env = {"PATH": str(Path(sys.executable).parent), "MPLBACKEND": "Agg",  # no `dot` on PATH
+           "PYTHONPATH": str(REPO)}
     result = subprocess.run(
         [sys.executable, "examples/xor.py", "--quick", "--out", str(tmp_path)],
         cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
@@ -157,3 +159,26 @@ def test_a_claim_that_is_not_reached_gives_a_nonzero_exit(tmp_path):
     assert result.returncode == 1
     assert re.search(r"^outcome: xor accuracy=\S+ \(claim: >= 1\) NOT REACHED$", result.stdout,
                      re.M)
+
+
+HIDE_MODULE = """
+import importlib.abc, sys
+class Hide(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == {module!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Hide())
+"""
+
+
+@pytest.mark.parametrize("module", ["matplotlib", "tqdm"])
+def test_without_the_plots_extra_an_example_says_what_to_install(tmp_path, module):
+    (tmp_path / "sitecustomize.py").write_text(HIDE_MODULE.format(module=module))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]))
+    result = subprocess.run([sys.executable, str(REPO / "examples" / "perceptron.py"),
+                             "--quick", "--out", str(tmp_path / "out")],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"This example needs {module}, which is not installed" in result.stderr
+    assert 'pip install -e ".[plots]"' in result.stderr and ".venv/bin/python" in result.stderr

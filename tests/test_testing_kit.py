@@ -395,3 +395,29 @@ def test_bad_settings_are_refused():
         assert_op_gradients(tg.add, num_inputs=2, domain=[(0, 1), (0, 1), (0, 1)])
     with pytest.raises(ValueError, match="num_inputs must be a positive int"):
         assert_op_gradients(tg.exp, num_inputs=0)
+
+
+def test_without_hypothesis_the_kit_says_which_extra_to_install(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import importlib.abc, sys\n"
+        "class Hide(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'hypothesis':\n"
+        "            raise ModuleNotFoundError('No module named hypothesis', name=name)\n"
+        "sys.meta_path.insert(0, Hide())\n")
+    repo = Path(__file__).resolve().parents[1]
+    code = ("from tinygrad_edu.testing import gradcheck\n"  # works without hypothesis
+            "from tinygrad_edu.testing import assert_op_gradients\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(repo)]))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "ImportError: tinygrad_edu.testing.assert_op_gradients needs hypothesis, which is not "
+        'installed. Install the testing kit\'s extra: pip install "tinygrad_edu[test]"  (from '
+        'a clone: pip install -e ".[test]"). gradcheck and numerical_grad work without it.')

@@ -15,6 +15,7 @@ from tinygrad_edu import nn
 from tinygrad_edu.autograd.function import AccumulateGrad
 from tinygrad_edu.viz import draw_graph
 from tinygrad_edu.viz.labels import STYLES
+from tinygrad_edu.viz.layout import choose_rankdir, constant_slots
 from tinygrad_edu.viz.walk import GraphWalk
 
 KIND_OF_FILL = {re.search(r'fillcolor="([^"]+)"', s).group(1): k for k, s in STYLES.items()}
@@ -44,7 +45,7 @@ class Dot:
                 name, label, inline = node.groups()
                 inline_fill = re.search(r'fillcolor="([^"]+)"', inline)
                 node_kind = KIND_OF_FILL[inline_fill.group(1)] if inline_fill else kind
-                lines = label.replace('\\"', '"').split("\\l")
+                lines = re.split(r"\\[ln]", label.replace('\\"', '"'))
                 if lines[-1] == "":  # tensor labels end with a line break, op labels do not
                     lines.pop()
                 self.nodes[name] = (node_kind, lines)
@@ -64,7 +65,7 @@ class Dot:
         lines = self.nodes[node][1]
         for k, text in enumerate(lines):
             if text.startswith(prefix):
-                rest = [t.strip() for t in lines[k + 1:] if t.startswith("      ")]
+                rest = [t.strip() for t in lines[k + 1:] if t.startswith("\u00a0" * 6)]
                 return " ".join([text[len(prefix):].strip(), *rest])
         raise AssertionError(f"no line starting with {prefix!r} in {lines}")
 
@@ -97,7 +98,7 @@ def test_small_graph_has_one_box_per_tensor_and_op_and_one_edge_per_use():
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     b = tg.tensor([3.0, 4.0], requires_grad=True)
     loss = (a * b).exp().sum()  # ops: mul, exp, sum; tensors: a, b, and the three outputs
-    drawing = draw_graph(loss, {"a": a, "b": b}, legend=False)
+    drawing = draw_graph(loss, {"a": a, "b": b}, legend=False, compact=False)
     assert isinstance(drawing, graphviz.Digraph)  # so notebooks show it inline
     dot = Dot(drawing.source)
 
@@ -117,7 +118,7 @@ def test_an_input_used_twice_gives_two_edges():
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     b = a + a
     c = b + b
-    dot = Dot(draw_graph(c, legend=False).source)
+    dot = Dot(draw_graph(c, legend=False, compact=False).source)
     assert len(dot.nodes) == 2 + 3
     assert len(dot.edges) == 6
     leaf = next(iter(dot.of_kind("leaf")))
@@ -126,25 +127,57 @@ def test_an_input_used_twice_gives_two_edges():
 
 def test_kinds_are_told_apart_and_the_legend_lists_them():
     E, params, named = xor_net()
-    dot = Dot(draw_graph(E, {**params, "a_out": named["a_out"]}).source)
+    dot = Dot(draw_graph(E, {**params, "a_out": named["a_out"]}, compact=False).source)
     assert set(dot.of_kind("parameter")) == {dot.find(n) for n in params}
     assert list(dot.of_kind("named")) == [dot.find("a_out")]
     assert list(dot.of_kind("output")) == [dot.find("output")]
     assert len(dot.of_kind("intermediate")) > 0
-    source = draw_graph(E, params).source
+    source = draw_graph(E, params, compact=False).source
     for text in ("parameter (named leaf)", "intermediate value", "output (the root)"):
         assert text in source
     assert "named intermediate" not in source  # only the kinds that are drawn
 
 
-def test_unnamed_leaves_are_leaves_and_constants_are_not_drawn():
-    x = tg.tensor([[1.0, 2.0]])  # no grad: not part of the graph
+def test_unnamed_leaves_are_leaves_and_constants_are_data_boxes():
+    x = tg.tensor([[1.0, 2.0]])  # no grad: not a node of the graph, drawn as data
     w = tg.tensor([[0.5], [0.25]], requires_grad=True)
     dot = Dot(draw_graph(x @ w, legend=False).source)
     assert [lines for lines in dot.of_kind("leaf").values()] == [
-        ["(2, 1) float32", "value [[0.5],", "       [0.25]]"]
+        ["(2, 1) float32", "value [[0.5], [0.25]]"]
     ]
-    assert len(dot.nodes) == 3 and len(dot.edges) == 2
+    assert list(dot.of_kind("data").values()) == [["(1, 2) float32", "value [[1, 2]]"]]
+    assert len(dot.nodes) == 4 and len(dot.edges) == 3
+    hidden = Dot(draw_graph(x @ w, legend=False, show_constants=False).source)
+    assert len(hidden.nodes) == 3 and not hidden.of_kind("data")
+
+
+def test_every_op_of_the_xor_net_gets_all_its_inputs():
+    E, params, _ = xor_net()
+    walk = GraphWalk(E.grad_fn)
+    first_layer = next(n for n in walk.nodes
+                       if n.op_name == "matmul" and n.next_functions[0] is None)
+    x, t = first_layer._saved[0], tg.tensor([[0.0], [1.0], [1.0], [0.0]])
+    E.backward(retain_graph=True)  # ops keep what they saved: the constants can be read
+    dot = Dot(draw_graph(E, {**params, "x": x, "t": t}, legend=False).source)
+    data = {lines[0]: lines for lines in dot.of_kind("data").values()}
+    assert sorted(data) == ["0.5", "2", "t", "x"]  # t by elimination: sub saves nothing
+    assert data["x"][1] == "(4, 2) float32"
+    into: dict = {}
+    for tail, head in dot.edges:
+        into.setdefault(head, []).append(tail)
+    for op in dot.of_kind("op"):  # every op drawn with all of its tensor inputs
+        node = walk.nodes[int(op[2:])]
+        tensors = len(constant_slots(node)) + sum(e is not None for e in node.next_functions)
+        assert len(into[op]) == tensors, dot.nodes[op]
+
+    # after a plain backward the ops forgot their constants: the shapes still place x,
+    # and what cannot be told apart is drawn as "constant"
+    E2, params2, _ = xor_net()
+    E2.backward()
+    after = Dot(draw_graph(E2, {**params2, "x": tg.zeros(4, 2), "t": tg.zeros(4, 1)},
+                           legend=False).source)
+    shown = sorted(lines[0] for lines in after.of_kind("data").values())
+    assert shown == ["constant", "constant", "constant", "x"]
 
 
 # ----- labels: names, shapes, values, gradients -----------------------------------------------
@@ -178,11 +211,15 @@ def test_show_values_auto_true_false():
     loss.backward()
     auto = Dot(draw_graph(loss, {"big": big, "small": small}).source)
     assert auto.line(auto.find("small"), "value") == "[1.5, -2]"
-    assert not any(t.startswith("value") for t in auto.nodes[auto.find("big")][1])
+    stats = auto.line(auto.find("big"), "value")  # a big tensor: its statistics
+    values = big.array.astype(np.float64)
+    assert stats.startswith("mean ") and " std " in stats and " in [" in stats
+    np.testing.assert_allclose(numbers(stats), [values.mean(), values.std(), values.min(),
+                                                values.max()], rtol=1e-3, atol=1e-4)
     # the gradient of a big tensor is shown as its norm: every entry is 2, norm = 2 * 10
     assert auto.line(auto.find("big"), "grad") == "norm 20"
     everything = Dot(draw_graph(loss, {"big": big}, show_values=True).source)
-    assert "..." in everything.line(everything.find("big"), "value")
+    assert everything.line(everything.find("big"), "value") == stats
     nothing = Dot(draw_graph(loss, {"small": small}, show_values=False, show_grads=False).source)
     assert nothing.nodes[nothing.find("small")][1] == ["small", "(2,) float32"]
 
@@ -191,12 +228,12 @@ def test_saved_values_are_shown_until_backward_frees_them():
     x = tg.tensor([0.0, 2.0], requires_grad=True)
     y = x.sigmoid()  # sigmoid keeps its output for backward
     loss = y.sum()
-    before = Dot(draw_graph(loss).source)
+    before = Dot(draw_graph(loss, compact=False).source)
     (sigmoid_out,) = [n for n, lines in before.of_kind("intermediate").items() if len(lines) > 1]
     np.testing.assert_allclose(numbers(before.line(sigmoid_out, "value")),
                                [0.5, 1 / (1 + np.exp(-2.0))], rtol=1e-3)
     loss.backward()
-    after = Dot(draw_graph(loss).source)
+    after = Dot(draw_graph(loss, compact=False).source)
     assert after.nodes[sigmoid_out][1] == ["(2,) float32"]  # structure stays, value gone
     leaf = next(iter(after.of_kind("leaf")))
     assert after.line(leaf, "grad") == "[0.25, 0.105]"
@@ -343,7 +380,8 @@ def _chain(length: int):
 
 def test_a_graph_above_max_nodes_is_cut_with_a_note():
     y = _chain(50)  # 50 ops, 50 outputs, 1 leaf: 101 boxes
-    dot = Dot(draw_graph(y, max_nodes=10, legend=False).source)
+    dot = Dot(draw_graph(y, max_nodes=10, legend=False, compact=False,
+                         show_constants=False).source)
     note = dot.nodes.pop("cut_note")
     assert note[0] == "note"
     assert note[1][0] == "91 more nodes not drawn"
@@ -352,15 +390,18 @@ def test_a_graph_above_max_nodes_is_cut_with_a_note():
     assert all(tail in dot.nodes or tail == "cut_note" for tail, _ in dot.edges)
     assert [head for tail, head in dot.edges if tail == "cut_note"] == ["op4"]
 
-    full = Dot(draw_graph(y, max_nodes=101, legend=False).source)
+    full = Dot(draw_graph(y, max_nodes=101, legend=False, compact=False,
+                          show_constants=False).source)
     assert len(full.nodes) == 101 and "cut_note" not in full.nodes
-    one = Dot(draw_graph(y, max_nodes=1, legend=False).source)
+    one = Dot(draw_graph(y, max_nodes=1, legend=False, compact=False,
+                         show_constants=False).source)
     assert set(one.nodes) == {"op0", "cut_note"}
 
 
 def test_a_100k_chain_draws_without_recursion():
     y = _chain(100_000)
-    source = draw_graph(y, max_nodes=300_000, show_order=True).source
+    source = draw_graph(y, max_nodes=300_000, show_order=True, compact=False,
+                        show_constants=False).source
     assert source.count(" [label=") == 200_001 + 1  # + the legend
     assert "#100000 " in source
     assert "cut_note" in draw_graph(y).source
@@ -379,7 +420,8 @@ def test_collapse_reduces_a_3_layer_mlp_to_its_layer_boxes():
                           nn.Linear(4, 1))
     loss = _mlp_loss(model)
     loss.backward()
-    dot = Dot(draw_graph(loss, model, collapse=nn.Linear, show_order=True, legend=False).source)
+    dot = Dot(draw_graph(loss, model, collapse=nn.Linear, show_order=True, legend=False,
+                         compact=False).source)
 
     boxes = dot.of_kind("module")
     titles = sorted(lines[0].split("  ")[0] for lines in boxes.values())
@@ -387,8 +429,9 @@ def test_collapse_reduces_a_3_layer_mlp_to_its_layer_boxes():
     ops = sorted(lines[0].split()[1] for lines in dot.of_kind("op").values())
     assert ops == ["pow", "sigmoid", "sigmoid", "sub", "sum"]  # whatever Linear is made of
     assert not dot.of_kind("parameter")
-    # 3 layer boxes and their outputs, 5 ops and their outputs
-    assert len(dot.nodes) == 3 * 2 + 5 * 2
+    # 3 layer boxes and their outputs, 5 ops and their outputs, the data: x, target, 2
+    assert len(dot.nodes) == 3 * 2 + 5 * 2 + 3
+    assert len(dot.of_kind("data")) == 3
 
     box = next(n for n, lines in boxes.items() if lines[0].startswith("2: Linear(4→4)"))
     weight_line = boxes[box][1]
@@ -494,3 +537,34 @@ def test_bad_input_gives_clear_errors():
 def test_rankdir_is_passed_to_graphviz(rankdir):
     w = tg.tensor([1.0], requires_grad=True)
     assert f"rankdir={rankdir}" in draw_graph(w * 2.0, rankdir=rankdir).source
+
+
+def test_rankdir_auto_deep_graphs_top_to_bottom_shallow_ones_left_to_right():
+    E, params, _ = xor_net()  # ten ops in a chain
+    assert "rankdir=TB" in draw_graph(E, params).source
+    w = tg.tensor([1.0], requires_grad=True)
+    assert "rankdir=LR" in draw_graph((w * 2.0).sum()).source
+    chain = [(f"v{k}", "op", k) for k in range(12)]
+    links = [(f"v{k}", f"v{k + 1}") for k in range(11)]
+    assert choose_rankdir(chain, links) == "TB"  # 12 ranks of one box
+    fan = [("root", "op", 0)] + [(f"v{k}", "op", k) for k in range(1, 12)]
+    assert choose_rankdir(fan, [(f"v{k}", "root") for k in range(1, 12)]) == "LR"  # 2 ranks
+
+
+def test_max_width_sets_graphvizs_size_and_is_checked():
+    w = tg.tensor([1.0], requires_grad=True)
+    assert 'size="8.5,170"' in draw_graph(w * 2.0).source
+    assert 'size="5,100"' in draw_graph(w * 2.0, max_width=5).source
+    assert " size=" not in draw_graph(w * 2.0, max_width=None).source
+    with pytest.raises(ValueError, match="max_width must be a positive number of inches"):
+        draw_graph(w * 2.0, max_width=0)
+
+
+def test_compact_folds_unnamed_intermediates_into_their_ops():
+    E, params, named = xor_net()
+    full = Dot(draw_graph(E, params, compact=False).source)
+    dot = Dot(draw_graph(E, {**params, "a_out": named["a_out"]}).source)
+    assert not dot.of_kind("intermediate") and len(full.of_kind("intermediate")) == 9
+    shapes = sorted(lines[1] for lines in dot.of_kind("op").values() if len(lines) > 1)
+    assert shapes.count("(4, 3)") == 3 and "()" in shapes  # matmul, add, sigmoid; sum
+    assert list(dot.of_kind("named")) == [dot.find("a_out")]  # a name keeps its box

@@ -41,7 +41,8 @@ def test_svg_from_dot_parses_and_has_one_node_group_per_box(tmp_path):
     walk = GraphWalk(loss.grad_fn)
     ops = sum(1 for n in walk.nodes if type(n) is not AccumulateGrad)
     leaves = len(walk.nodes) - ops
-    path = render(loss, tmp_path / "xor.svg", params=params, show_order=True)
+    path = render(loss, tmp_path / "xor.svg", params=params, show_order=True, compact=False,
+                  show_constants=False)
     assert path == tmp_path / "xor.svg"
 
     svg = ET.parse(path).getroot()

@@ -18,10 +18,23 @@ from tinygrad_edu.autograd.gradcheck import GradcheckError, gradcheck, gradgradc
 from tinygrad_edu.testing import reference
 from tinygrad_edu.testing.numerical import check_random_direction, numerical_grad
 
+NEEDS_HYPOTHESIS = ("Program", "assert_op_gradients", "broadcastable_tensors", "dims",
+                    "indices", "programs", "shapes", "strategies", "tensors")
+MISSING_HYPOTHESIS = (
+    "tinygrad_edu.testing.{name} needs hypothesis, which is not installed. Install the "
+    'testing kit\'s extra: pip install "tinygrad_edu[test]"  (from a clone: '
+    'pip install -e ".[test]"). gradcheck and numerical_grad work without it.'
+)
+
 try:
     import hypothesis  # noqa: F401 - only to know whether the strategies can load
 except ImportError:  # installed without the test extra: numerical checks only
-    pass
+
+    def __getattr__(name: str):
+        """``from tinygrad_edu.testing import assert_op_gradients`` says what to install."""
+        if name in NEEDS_HYPOTHESIS:
+            raise ImportError(MISSING_HYPOTHESIS.format(name=name), name=name)
+        raise AttributeError(f"module 'tinygrad_edu.testing' has no attribute {name!r}")
 else:
     from tinygrad_edu.testing import strategies
     from tinygrad_edu.testing.op_check import assert_op_gradients

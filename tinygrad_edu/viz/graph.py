@@ -4,7 +4,15 @@ What is drawn, for a graph with root ``loss``:
 
 - one **op** oval per ``Function`` node (``matmul``, ``sigmoid``, ...);
 - one **tensor** box per value: the output of every op, and every leaf;
+- one **data** box per constant input (the data ``x``, the targets ``t``,
+  the ``2`` of ``e ** 2``), so that no op is drawn with an input missing;
 - edges in data-flow order: input tensor → op → output tensor.
+
+Compact by default: an unnamed intermediate tensor is not a box of its own;
+its op's oval says the shape it produces (with ``show_values=True`` the
+values ops saved for backward get their boxes back). The
+direction (left to right or top to bottom) is chosen from the graph's shape,
+and the picture is at most ``max_width`` inches wide (see ``viz/layout.py``).
 
 The graph stores nodes only, and a node keeps no reference to its output
 (that would be a reference cycle), so an intermediate box shows what its node
@@ -25,6 +33,7 @@ from tinygrad_edu.autograd.function import AccumulateGrad, _SavedOutput
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.collapse import chosen_modules, describe_module, find_groups
 from tinygrad_edu.viz.labels import (
+    FONT_SIZE,
     STYLES,
     dot_label,
     dot_text,
@@ -32,10 +41,14 @@ from tinygrad_edu.viz.labels import (
     preview,
     shape_text,
 )
+from tinygrad_edu.viz.layout import PAGE_WIDTH, choose_rankdir, constant_inputs
 from tinygrad_edu.viz.render import Drawing
 from tinygrad_edu.viz.walk import GraphWalk, backward_order
 
-RANKDIRS = ("LR", "RL", "TB", "BT")
+RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
+# Continuation lines of a value are indented with no-break spaces: browsers
+# drop ordinary leading spaces in SVG text.
+INDENT = "\n" + "\u00a0" * 6
 
 
 def draw_graph(
@@ -46,9 +59,12 @@ def draw_graph(
     show_grads: bool = True,
     show_order: bool = False,
     collapse: Any = None,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     max_nodes: int = 500,
     legend: bool = True,
+    compact: bool = True,
+    show_constants: bool = True,
+    max_width: float | None = PAGE_WIDTH,
 ) -> Drawing:
     """Draw the graph that produced ``root`` (usually the loss); returns a ``graphviz.Digraph``.
 
@@ -65,24 +81,38 @@ def draw_graph(
       (a class such as ``nn.Linear``, a name from ``named_modules()``, or a
       list of them) as one box (see ``tinygrad_edu/viz/collapse.py`` for
       how its nodes are found).
-    - ``rankdir``: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
+    - ``rankdir``: ``"auto"`` (top to bottom for deep graphs, left to right
+      for shallow ones), ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
     - ``max_nodes``: at most this many boxes; the rest is replaced by a note
       saying how many were left out.
     - ``legend``: add the colour legend.
+    - ``compact``: fold unnamed intermediate tensors into the oval of the op
+      that makes them, which then shows their shape (``False``: one box per
+      tensor). Name a tensor in ``params`` to keep its box.
+    - ``show_constants``: draw inputs that need no gradient as data boxes.
+    - ``max_width``: Graphviz shrinks a wider picture to this many inches
+      (8.5 in = 816 px, a repository page); ``None`` keeps the natural size.
 
     ``.source`` is the DOT text; ``.render(path, format="svg")`` or
     ``tinygrad_edu.viz.render`` write a picture (Graphviz ``dot`` needed).
     """
     names = _check_arguments(root, params, show_values, show_grads, rankdir, max_nodes)
+    if max_width is not None and (isinstance(max_width, bool)
+                                  or not isinstance(max_width, (int, float)) or max_width <= 0):
+        raise ValueError(f"max_width must be a positive number of inches or None, "
+                         f"got {max_width!r}")
     if collapse is not None and not hasattr(params, "named_modules"):
         raise TypeError(
             "collapse needs the model: pass params=model (a Module) together with collapse"
         )
 
+    graph_attr = {"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.3"}
+    if max_width is not None:
+        graph_attr["size"] = f"{max_width:g},{20 * max_width:g}"  # shrink to fit, never grow
     drawing = Drawing(
         name="computation_graph",
-        graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
-        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+        graph_attr=graph_attr,
+        node_attr={"fontname": "Helvetica", "fontsize": str(FONT_SIZE)},
         edge_attr={"color": "#595959", "arrowsize": "0.7"},
     )
     # A drawing makes hundreds of thousands of small objects for a big graph,
@@ -91,7 +121,7 @@ def draw_graph(
     gc.disable()
     try:
         _fill(drawing, root, names, params, collapse, show_values, show_grads, show_order,
-              max_nodes, legend)
+              max_nodes, legend, compact, show_constants)
     finally:
         if collector_was_on:
             gc.enable()
@@ -109,12 +139,16 @@ def _fill(
     show_order: bool,
     max_nodes: int,
     legend: bool,
+    compact: bool,
+    show_constants: bool,
 ) -> None:
     """Write the boxes and edges of ``root``'s graph into ``drawing`` (see ``draw_graph``)."""
     if root.grad_fn is None:  # a leaf or a constant: there is no graph, only the tensor
         name = names.get(id(root), ("output", root))[0]
         label = _tensor_label(name, root.shape, root.array.dtype, root, show_values, show_grads)
         drawing.body.append(f'\tt0 [label="{label}" {STYLES["output"]}]\n')
+        if drawing.graph_attr["rankdir"] == "auto":
+            drawing.graph_attr["rankdir"] = "LR"
         if legend:
             _add_legend(drawing, {"output"}, False)
         return
@@ -127,10 +161,18 @@ def _fill(
     saved_values = _saved_values(walk) if show_values is not False else {}
     named_nodes = _named_nodes(walk, names, root)
 
-    vertices, edges = _layout(walk, groups)
+    constants = constant_inputs(walk, names) if show_constants else {}
+    folded = set()
+    if compact:  # unnamed intermediates: their op's oval (or module box) says their shape
+        folded = {i for i, node in enumerate(walk.nodes) if i != 0
+                  and type(node) is not AccumulateGrad and i not in named_nodes
+                  and (show_values is not True or i not in saved_values)}
+    vertices, edges = _layout(walk, groups, constants, folded)
+    if drawing.graph_attr["rankdir"] == "auto":
+        drawing.graph_attr["rankdir"] = choose_rankdir(vertices[:max_nodes], edges)
     drawn = vertices[:max_nodes]
     kinds = _write_boxes(drawing, walk, drawn, groups, order, saved_values, named_nodes,
-                         show_values, show_grads)
+                         show_values, show_grads, constants, folded)
     _write_edges(drawing, vertices, drawn, edges, max_nodes)
     if legend:
         _add_legend(drawing, kinds, bool(order))
@@ -146,6 +188,8 @@ def _write_boxes(
     named_nodes: dict,
     show_values: bool | str,
     show_grads: bool,
+    constants: dict,
+    folded: set,
 ) -> set:
     """One DOT line per box; returns the kinds of boxes written (for the legend).
 
@@ -158,6 +202,13 @@ def _write_boxes(
         if kind == "op":
             op_name = dot_text(walk.nodes[i].op_name)
             label = f"#{order[i]} {op_name}" if i in order else op_name
+            if i in folded:  # the output's shape, centred under the op's name
+                node = walk.nodes[i]
+                label += "\\n" + dot_text(shape_text(node.output_shape, None))
+        elif kind == "data":
+            op, k = i
+            name, tensor = constants[op][k]
+            label = _constant_label(name, tensor, show_values)
         elif kind == "module":
             label = _module_label(groups[i], show_grads, order)
         elif i in named_nodes or i in saved_values or type(walk.nodes[i]) is AccumulateGrad:
@@ -220,8 +271,8 @@ def _check_arguments(
         raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(
-            f"unknown rankdir {rankdir!r}; use 'LR' (left to right), 'TB' (top to bottom), "
-            "'RL' or 'BT'"
+            f"unknown rankdir {rankdir!r}; use 'auto' (chosen from the graph's shape), "
+            "'LR' (left to right), 'TB' (top to bottom), 'RL' or 'BT'"
         )
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)):
         raise TypeError(f"max_nodes must be an int, got {type(max_nodes).__name__}")
@@ -293,19 +344,28 @@ def _named_nodes(walk: GraphWalk, names: dict, root: Tensor) -> dict:
     return found
 
 
-def _layout(walk: GraphWalk, groups: list) -> tuple:
-    """The picture's vertices ``[(id, kind, index)]``, in drawing order, and its edges."""
+def _layout(walk: GraphWalk, groups: list, constants: dict, folded: set) -> tuple:
+    """The picture's vertices ``[(id, kind, index)]``, in drawing order, and its edges.
+
+    A folded tensor has no vertex: the edges that would leave it leave its op.
+    A constant input of op ``i`` is the vertex ``c<i>_<k>`` (``k``-th constant).
+    """
     is_op = [type(node) is not AccumulateGrad for node in walk.nodes]
     vertices = []
     if not groups:
         op_vertex = [f"op{i}" if op else None for i, op in enumerate(is_op)]
-        tensor_vertex = [f"t{i}" for i in range(len(is_op))]
+        tensor_vertex = [op_vertex[i] if i in folded else f"t{i}" for i in range(len(is_op))]
         for i, op in enumerate(is_op):
             if op:
                 vertices.append((op_vertex[i], "op", i))
-            vertices.append((tensor_vertex[i], "tensor", i))
+                for k in range(len(constants.get(i, ()))):
+                    vertices.append((f"c{i}_{k}", "data", (i, k)))
+            if i not in folded:
+                vertices.append((tensor_vertex[i], "tensor", i))
     else:
-        op_vertex, tensor_vertex = _collapsed_vertices(walk, groups, is_op, vertices)
+        op_vertex, tensor_vertex = _collapsed_vertices(walk, groups, is_op, vertices, folded)
+        for i, found in constants.items():
+            vertices.extend((f"c{i}_{k}", "data", (i, k)) for k in range(len(found)))
 
     edges = []
     for i, feeding in enumerate(walk.inputs):
@@ -314,13 +374,18 @@ def _layout(walk: GraphWalk, groups: list) -> tuple:
             continue
         for j in feeding:
             edges.append((tensor_vertex[j], op))
+        for k in range(len(constants.get(i, ()))):
+            edges.append((f"c{i}_{k}", op))
         edges.append((op, tensor_vertex[i]))
-    if groups:  # inside a box, edges vanish; between boxes, one edge is enough
-        edges = list(dict.fromkeys((a, b) for a, b in edges if a != b))
+    if groups or folded:  # inside a box, edges vanish; between boxes, one edge is enough
+        edges = [(a, b) for a, b in edges if a != b]
+    if groups:
+        edges = list(dict.fromkeys(edges))
     return vertices, edges
 
 
-def _collapsed_vertices(walk: GraphWalk, groups: list, is_op: list, vertices: list) -> tuple:
+def _collapsed_vertices(walk: GraphWalk, groups: list, is_op: list, vertices: list,
+                        folded: set = frozenset()) -> tuple:
     """Vertex ids when modules are collapsed: a module's nodes all map to its box ``m<g>``.
 
     An op's output stays a box of its own when it leaves the module (it is used
@@ -337,13 +402,13 @@ def _collapsed_vertices(walk: GraphWalk, groups: list, is_op: list, vertices: li
         g = group_of.get(i)
         if g is None:
             op_vertex.append(f"op{i}" if op else None)
-            tensor_vertex.append(f"t{i}")
+            tensor_vertex.append(op_vertex[i] if i in folded else f"t{i}")
             candidates = [(op_vertex[i], "op", i), (tensor_vertex[i], "tensor", i)]
         else:
             box = f"m{g}"
             leaves_box = op and (i == 0 or any(group_of.get(c) != g for c in consumers[i]))
             op_vertex.append(box if op else None)
-            tensor_vertex.append(f"t{i}" if leaves_box else box)
+            tensor_vertex.append(f"t{i}" if leaves_box and i not in folded else box)
             candidates = [(box, "module", g), (tensor_vertex[i], "tensor", i)]
         for vertex, kind, index in candidates:
             if vertex is not None and vertex not in seen:
@@ -394,17 +459,28 @@ def _tensor_label(
     if value is None and tensor is not None:
         value = tensor.array
     if show_values is not False and value is not None:
-        text = preview(value, summarise=show_values is True)
+        # a big tensor the user can reach (named, a leaf, the root) is summarised by
+        # its statistics; a big value an op saved only with show_values=True
+        text = preview(value, summarise=show_values is True or tensor is not None)
         if text:
-            lines.append("value " + text.replace("\n", "\n      "))
+            lines.append("value " + text.replace("\n", INDENT))
     if show_grads and tensor is not None and tensor.grad is not None:
         grad = tensor.grad.array
         text = preview(grad, summarise=show_values is True)
         if text:
-            lines.append("grad  " + text.replace("\n", "\n      "))
+            lines.append("grad  " + text.replace("\n", INDENT))
         else:
             lines.append(f"grad  norm {np.linalg.norm(grad):.4g}")
     return dot_label(lines)
+
+
+def _constant_label(name: str | None, tensor: Tensor | None, show_values: bool | str) -> str:
+    """A data box: the name if known, the shape and the value if the op kept it."""
+    if tensor is None:
+        return dot_label([name or "constant"])
+    if name is None and tensor.ndim == 0:  # a number in the formula: 0.5 * e, e ** 2
+        return dot_label([preview(tensor.array, summarise=True)])
+    return _tensor_label(name, tensor.shape, tensor.array.dtype, tensor, show_values, False)
 
 
 def _module_label(group: Any, show_grads: bool, order: dict) -> str:
@@ -422,6 +498,8 @@ def _module_label(group: Any, show_grads: bool, order: dict) -> str:
 
 
 def _add_legend(drawing: Drawing, kinds: set, show_order: bool) -> None:
+    """The legend, beside the output (at the end, where it takes the least width)."""
     drawing.body.append(
         f"\tlegend [label={legend_label(kinds, show_order)} {STYLES['legend']}]\n"
     )
+    drawing.body.append("\t{rank=same; t0; legend}\n")

@@ -10,31 +10,38 @@ from __future__ import annotations
 
 import numpy as np
 
+FONT_SIZE = 11  # points: 14.7 px at 96 dpi, still 11 px when a page shows the picture at 3/4
+
 # How each kind of box is drawn (DOT attributes). Every style sets the same
 # attributes, because a ``node [...]`` line changes them for all boxes after it.
+# Fills are light tints of the Okabe-Ito colour-blind-safe palette (blue for
+# what is learned, orange for the result), and each kind also differs by
+# outline or shape, so no reader needs to tell two colours apart.
 STYLES = {
     kind: f'shape={shape} style="{style}" fillcolor="{fill}" color="{line}" peripheries={rings}'
     for kind, shape, style, fill, line, rings in (
-        ("parameter", "box", "filled,rounded", "#c6efce", "#2e7d32", 1),
-        ("leaf", "box", "filled,rounded", "#ddebf7", "#1f4e79", 1),
-        ("intermediate", "box", "filled", "#f5f5f5", "#9e9e9e", 1),
-        ("named", "box", "filled", "#fff2cc", "#bf9000", 1),
-        ("output", "box", "filled,bold", "#f8cbad", "#c55a11", 2),
-        ("op", "ellipse", "filled", "#e7e6e6", "#595959", 1),
-        ("module", "box3d", "filled", "#e4dfec", "#5b3f8c", 1),
-        ("note", "note", "filled", "#ffe699", "#bf9000", 1),
+        ("parameter", "box", "filled,rounded", "#cde6f7", "#0072b2", 1),
+        ("leaf", "box", "filled,rounded", "#c7ebe0", "#009e73", 1),
+        ("intermediate", "box", "filled", "#f2f2f2", "#8c8c8c", 1),
+        ("named", "box", "filled", "#faf3b4", "#8a7a00", 1),
+        ("output", "box", "filled,bold", "#fadcb0", "#d55e00", 2),
+        ("op", "ellipse", "filled", "#e6e6e6", "#595959", 1),
+        ("data", "box", "dashed", "#ffffff", "#595959", 1),
+        ("module", "box3d", "filled", "#efd3e3", "#cc79a7", 1),
+        ("note", "note", "filled", "#fff0c2", "#8a7a00", 1),
         ("legend", "plaintext", "", "white", "black", 0),
     )
 }
 
 LEGEND_ROWS = (
-    ("parameter", "#c6efce", "parameter (named leaf)"),
-    ("leaf", "#ddebf7", "leaf tensor (requires grad)"),
-    ("named", "#fff2cc", "named intermediate"),
-    ("intermediate", "#f5f5f5", "intermediate value"),
-    ("output", "#f8cbad", "output (the root)"),
-    ("op", "#e7e6e6", "op (oval)"),
-    ("module", "#e4dfec", "collapsed module"),
+    ("parameter", "#cde6f7", "parameter (named leaf)"),
+    ("leaf", "#c7ebe0", "leaf tensor (requires grad)"),
+    ("data", "#ffffff", "data: a constant input (dashed)"),
+    ("named", "#faf3b4", "named intermediate"),
+    ("intermediate", "#f2f2f2", "intermediate value"),
+    ("output", "#fadcb0", "output (the root)"),
+    ("op", "#e6e6e6", "op (oval), and the shape it makes"),
+    ("module", "#efd3e3", "collapsed module"),
 )
 
 SMALL_TENSOR = 16  # show_values="auto" shows values of tensors with at most this many elements
@@ -57,19 +64,27 @@ def shape_text(shape: tuple, dtype: np.dtype | None) -> str:
 
 
 def preview(array: np.ndarray, summarise: bool) -> str:
-    """A short text of an array's values: all of them when few, else a summary or ""."""
+    """A short text of an array's values: all of them when few, else statistics or "".
+
+    A column ``(n, 1)`` is one line; other matrices one row per line. A big
+    array, with ``summarise``, is its mean, standard deviation and range.
+    """
     if array.size <= SMALL_TENSOR:
         if array.ndim == 0:
             return _number(array.item())
         if array.ndim == 1:
             return _row(array)
+        if array.ndim == 2 and array.shape[1] == 1:
+            return "[" + ", ".join(_row(row) for row in array) + "]"
         if array.ndim == 2:  # one row per line
             return "[" + ",\n ".join(_row(row) for row in array) + "]"
-    elif not summarise:
+    if not summarise or array.size == 0:
         return ""
-    with np.printoptions(precision=4, threshold=8, edgeitems=2, linewidth=60):
-        text = np.array2string(array, separator=", ")
-    return " ".join(text.split())
+    if array.dtype.kind not in "fiu":
+        return f"{int(np.count_nonzero(array))} of {array.size} true"
+    values = array.astype(np.float64)
+    return (f"mean {_number(float(values.mean()))} std {_number(float(values.std()))} "
+            f"in [{_number(float(values.min()))}, {_number(float(values.max()))}]")
 
 
 def _row(values: np.ndarray) -> str:

@@ -16,6 +16,12 @@ from typing import Any
 
 import numpy as np
 
+FIGURE_DPI = 150
+# Okabe & Ito's palette, told apart with every common colour-vision deficiency:
+# blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow, black.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000")
+
 MISSING_MATPLOTLIB = (
     "tinygrad_edu.viz plots need matplotlib, which is not installed. "
     "Install it with: pip install matplotlib  (or: pip install 'tinygrad_edu[plots]')"
@@ -30,14 +36,19 @@ def plot_loss(
     title: str = "Training loss",
     ylabel: str = "loss",
     log_scale: bool = False,
+    xlabel: str = "iteration",
 ) -> Any:
-    """Plot one loss value per iteration (floats or one-element tensors)."""
+    """Plot one loss value per iteration (floats or one-element tensors).
+
+    ``xlabel="epoch"`` when there is one value per epoch; ``log_scale=True``
+    shows the late, small losses that a linear scale flattens.
+    """
     values = np.array([float(v) for v in losses], dtype=np.float64)
     if values.size == 0:
         raise ValueError("plot_loss needs at least one loss value, got an empty sequence")
     ax = _new_axes(ax, path)
-    ax.plot(np.arange(1, values.size + 1), values, color="#1f4e79")
-    ax.set_xlabel("iteration")
+    ax.plot(np.arange(1, values.size + 1), values, color=OKABE_ITO[0])
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     if log_scale:
@@ -94,11 +105,19 @@ def plot_decision_boundary(
         levels = 20
 
     ax = _new_axes(ax, path)
-    filled = ax.contourf(xx, yy, surface, levels=levels, cmap="spring_r", alpha=0.8)
-    if not (output.ndim == 2 and output.shape[1] > 1) and surface.min() < 0.5 < surface.max():
+    classes = output.ndim == 2 and output.shape[1] > 1
+    filled = ax.contourf(xx, yy, surface, levels=levels, cmap="PuOr_r", alpha=0.75)
+    if not classes and surface.min() < 0.5 < surface.max():
         ax.contour(xx, yy, surface, levels=[0.5], colors="k", linewidths=1.5)
-    ax.figure.colorbar(filled, ax=ax)
-    ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="gray", edgecolors="k", s=25)
+    ax.figure.colorbar(filled, ax=ax, label="predicted class" if classes else "model output",
+                       shrink=0.85)
+    for k, value in enumerate(np.unique(labels)):  # one marker and colour per label, in a legend
+        chosen = labels == value
+        ax.scatter(points[chosen, 0], points[chosen, 1], s=22, edgecolors="k", linewidths=0.5,
+                   marker="os^vD"[k % 5], color=OKABE_ITO[k % len(OKABE_ITO)],
+                   label=f"label {value:g}")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=4, frameon=False,
+              fontsize="small")
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.set_aspect("equal")
@@ -137,7 +156,7 @@ def plot_error_surface(
     ax = _new_axes(ax, path, projection="3d" if surface else None)
     if surface:
         ax.plot_surface(W1, W2, errors, cmap="viridis", linewidth=0)
-        ax.set_zlabel("error")
+        ax.set_zlabel("error", labelpad=6)
     else:
         filled = ax.contourf(W1, W2, errors, levels=20, cmap="viridis")
         ax.figure.colorbar(filled, ax=ax, label="error")
@@ -164,12 +183,12 @@ def _new_axes(ax: Any, path: Any, projection: str | None = None) -> Any:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        figure = Figure(figsize=(5.5, 4.5))
+        figure = Figure(figsize=(5.5, 4.5), layout="constrained")
         FigureCanvasAgg(figure)
     else:
         import matplotlib.pyplot as plt
 
-        figure = plt.figure(figsize=(5.5, 4.5))
+        figure = plt.figure(figsize=(5.5, 4.5), layout="constrained")
     return figure.add_subplot(projection=projection)
 
 
@@ -177,7 +196,7 @@ def _save(ax: Any, path: Any) -> Any:
     if path is not None:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        ax.figure.savefig(target, dpi=110, bbox_inches="tight")
+        ax.figure.savefig(target, dpi=FIGURE_DPI, bbox_inches="tight")
     return ax
 
 

@@ -170,7 +170,8 @@ def watch_backward(
             "forward pass (or pass retain_graph=True to the backward that ran before)"
         )
     drawing = draw_graph(loss, params, show_values="auto", show_grads=False, show_order=True,
-                         collapse=collapse, rankdir=rankdir, legend=False)
+                         collapse=collapse, rankdir=rankdir, legend=False,
+                         compact=False, show_constants=False)  # the page steps every tensor
     groups = find_groups(walk, chosen_modules(params, collapse)) if collapse is not None else []
     svg = svg_with_ids(drawing)  # needs dot: raises before anything has run
     if path is not None:
