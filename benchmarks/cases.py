@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from benchmarks import models_numpy, models_tinygrad
-from benchmarks.problems import MLPSpec, chain_start, init_weights, make_batches
+from benchmarks.problems import (
+    MakemoreSpec,
+    MLPSpec,
+    NeuronSpec,
+    chain_start,
+    init_weights,
+    make_batches,
+    makemore_batches,
+    makemore_weights,
+    neuron_batches,
+)
 from benchmarks.timing import interleaved_medians
 
 try:
@@ -188,6 +198,60 @@ def run_scalar_chains(short_ops: int, long_ops: int, rounds: int, long_rounds: i
                 + ("" if torch_long is None else f"; torch {change['torch']:.2f}×"),
                 met=0.7 <= change["tg"] <= 1.3, extra={"per_op_change": change})]
     return rows
+
+
+# ----- cases 9 and 10: a learner's script (from_numpy batches, .item() every step) ----------
+def build_script_models(spec: MakemoreSpec | NeuronSpec) -> dict:
+    """numpy, tinygrad_edu and (if installed) PyTorch versions of case 9's or case 10's step."""
+    if isinstance(spec, MakemoreSpec):
+        weights, batches = makemore_weights(spec), makemore_batches(spec)
+        kinds = ("NumpyMakemore", "TinygradMakemore", "TorchMakemore")
+        make = lambda module, kind: getattr(module, kind)(spec, weights, batches)  # noqa: E731
+    else:
+        batches = neuron_batches(spec)
+        kinds = ("NumpyNeuron", "TinygradNeuron", "TorchNeuron")
+        make = lambda module, kind: getattr(module, kind)(spec, batches)  # noqa: E731
+    models = {"numpy": make(models_numpy, kinds[0]), "tg": make(models_tinygrad, kinds[1])}
+    if models_torch is not None:
+        models["torch"] = make(models_torch, kinds[2])
+    return models
+
+
+def check_script_steps(spec: MakemoreSpec | NeuronSpec, models: dict,
+                       steps: int = 1) -> dict[str, list[float]]:
+    """Run ``steps`` steps of every model; assert losses and parameters (and BN's running
+    statistics) agree with numpy's after each step."""
+    tolerance = _tolerance(spec.dtype)
+    losses: dict[str, list[float]] = {name: [] for name in models}
+    for k in range(steps):
+        for name, model in models.items():
+            losses[name].append(model.step(k))
+        reference = models["numpy"].weights()
+        for name, model in models.items():
+            _assert_close(f"{spec.label} loss of step {k}, {name} vs numpy", losses[name][k],
+                          losses["numpy"][k], tolerance)
+            for i, (got, expected) in enumerate(zip(model.weights(), reference, strict=True)):
+                _assert_close(f"{spec.label} parameter {i} after step {k}, {name} vs numpy",
+                              got, expected, tolerance)
+    return losses
+
+
+def run_script_case(case: str, spec: MakemoreSpec | NeuronSpec, rounds: int,
+                    repeats: int) -> list[Row]:
+    """Median ms per step; target: tinygrad_edu no slower than PyTorch (issue 16)."""
+    models = build_script_models(spec)
+    losses = check_script_steps(spec, models)
+    medians = interleaved_medians({name: _stepper(m) for name, m in models.items()},
+                                  rounds, repeats)
+    ms = {name: seconds * 1e3 for name, seconds in medians.items()}
+    torch_ms = ms.get("torch")
+    row = Row(case, f"{spec.label}, {spec.dtype} batch {spec.batch}", "ms/step", ms["numpy"],
+              ms["tg"], torch_ms, target="tg ≤ torch",
+              measured="no torch" if torch_ms is None else f"{ms['tg'] / torch_ms:.2f}× torch",
+              met=None if torch_ms is None else ms["tg"] <= torch_ms,
+              extra={"first_step_loss": {name: v[0] for name, v in losses.items()},
+                     "rounds": rounds, "steps_per_round": repeats})
+    return [row]
 
 
 # ----- case 7: memory ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.problems import MLPSpec
+from benchmarks.problems import MAKEMORE_PARAMETERS, MakemoreSpec, MLPSpec, NeuronSpec
 
 
 def _activate(name: str, net: np.ndarray) -> np.ndarray:
@@ -137,3 +137,89 @@ def chain(x0: np.ndarray, n_ops: int) -> tuple[float, np.ndarray]:
             grad = grad * (1 - y * y)
         # kind 1 (x + c): the derivative is 1, the gradient passes unchanged
     return float(total), grad
+
+
+# ----- cases 9 and 10 ------------------------------------------------------------------------
+class NumpyMakemore:
+    """The makemore-style step of ``spec`` with its forward and backward written out.
+
+    Forward: E = C[X] flattened to (B, context·embed); H = E W1ᵀ; batch norm
+    X̂ = (H − μ) / √(σ² + eps) with the batch's mean μ and biased variance σ²,
+    N = γ X̂ + β; A = tanh(N); logits = A W2ᵀ + b2; ℓ = mean cross-entropy.
+    Backward: ∂ℓ/∂logits = (softmax − onehot) / B; ∂ℓ/∂N = (1 − A²) ∂ℓ/∂A;
+    batch norm's closed form ∂ℓ/∂H = (1/B) / √(σ² + eps) · (B G − Σ G − X̂ Σ G X̂)
+    with G = γ ∂ℓ/∂N (sums over the batch); ∂ℓ/∂C adds each row of ∂ℓ/∂E into
+    the row of C it was read from (np.add.at). The running mean and (unbiased)
+    variance move by ``momentum`` as nn.BatchNorm1d's.
+    """
+
+    def __init__(self, spec: MakemoreSpec, weights: dict, batches: list) -> None:
+        self.spec = spec
+        self.params = {name: w.copy() for name, w in weights.items()}
+        self.batches = [(x.copy(), t.copy()) for x, t in batches]
+        self.running_mean = np.zeros(spec.hidden, dtype=spec.dtype)
+        self.running_var = np.ones(spec.hidden, dtype=spec.dtype)
+
+    def step(self, k: int) -> float:
+        x, t = self.batches[k % len(self.batches)]
+        p, spec = self.params, self.spec
+        n = x.shape[0]
+        emb = p["C"][x].reshape(n, -1)  # (B, context·embed)
+        pre = emb @ p["W1"].T
+        mean = pre.mean(axis=0)
+        centred = pre - mean
+        var = (centred * centred).mean(axis=0)
+        inv_std = 1.0 / np.sqrt(var + spec.eps)
+        normed = centred * inv_std
+        act = np.tanh(p["gamma"] * normed + p["beta"])
+        logits = act @ p["W2"].T + p["b2"]
+        loss, grad_logits = _loss_and_output_grad("cross_entropy", logits, t)
+
+        grads = {"W2": grad_logits.T @ act, "b2": grad_logits.sum(axis=0)}
+        grad_bn = (1 - act * act) * (grad_logits @ p["W2"])  # ∂ℓ/∂N
+        grads["gamma"], grads["beta"] = (grad_bn * normed).sum(axis=0), grad_bn.sum(axis=0)
+        g = grad_bn * p["gamma"]  # ∂ℓ/∂X̂
+        grad_pre = (inv_std / n) * (n * g - g.sum(axis=0) - normed * (g * normed).sum(axis=0))
+        grads["W1"] = grad_pre.T @ emb
+        grad_c = np.zeros_like(p["C"])
+        np.add.at(grad_c, x, (grad_pre @ p["W1"]).reshape(*x.shape, -1))
+        grads["C"] = grad_c
+
+        m = spec.momentum
+        self.running_mean *= 1 - m
+        self.running_mean += m * mean
+        self.running_var *= 1 - m
+        self.running_var += m * var * (n / (n - 1))
+        for name, grad in grads.items():
+            p[name] -= spec.lr * grad
+        return float(loss)
+
+    def weights(self) -> list[np.ndarray]:
+        """The parameters in MAKEMORE_PARAMETERS order, then the running mean and variance."""
+        return ([self.params[name].copy() for name in MAKEMORE_PARAMETERS]
+                + [self.running_mean.copy(), self.running_var.copy()])
+
+
+class NumpyNeuron:
+    """Seed 000's neuron a = σ(x wᵀ + b), cost ½ mean (y − a)², by hand.
+
+    ∂ℓ/∂a = (a − y) / n;  Δ = a (1 − a) ∂ℓ/∂a;  ∂ℓ/∂w = Δᵀ x;  ∂ℓ/∂b = Σ Δ.
+    """
+
+    def __init__(self, spec: NeuronSpec, batches: list) -> None:
+        self.spec = spec
+        self.w, self.b = np.zeros((1, 2), dtype=spec.dtype), np.zeros(1, dtype=spec.dtype)
+        self.batches = [(x.copy(), y.copy()) for x, y in batches]
+
+    def step(self, k: int) -> float:
+        x, y = self.batches[k % len(self.batches)]
+        a = 1.0 / (1.0 + np.exp(-(x @ self.w.T + self.b)))
+        diff = a - y
+        loss = 0.5 * np.mean(diff * diff)
+        delta = a * (1 - a) * (diff / diff.size)
+        self.w -= self.spec.lr * (delta.T @ x)
+        self.b -= self.spec.lr * delta.sum(axis=0)
+        return float(loss)
+
+    def weights(self) -> list[np.ndarray]:
+        return [self.w.copy(), self.b.copy()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 import tinygrad_edu as tg
-from benchmarks.problems import MLPSpec
+from benchmarks.problems import MakemoreSpec, MLPSpec, NeuronSpec
 
 
 def _activate(name: str, net: tg.Tensor) -> tg.Tensor:
@@ -139,3 +139,71 @@ def chain(x0: np.ndarray, n_ops: int) -> tuple[float, np.ndarray]:
     total = y.sum()
     total.backward()
     return total.item(), x.grad.array
+
+
+# ----- cases 9 and 10: written as a learner's script, batches turned into tensors each step ---
+class TinygradMakemore:
+    """The makemore-style step with nn.Embedding, nn.Linear, nn.BatchNorm1d, F.cross_entropy."""
+
+    def __init__(self, spec: MakemoreSpec, weights: dict, batches: list) -> None:
+        from tinygrad_edu import nn
+
+        self.spec = spec
+        dtype = getattr(tg, spec.dtype)
+        self.emb = nn.Embedding(spec.vocab, spec.embed, dtype=dtype)
+        self.lin1 = nn.Linear(spec.context * spec.embed, spec.hidden, bias=False, dtype=dtype)
+        self.bn = nn.BatchNorm1d(spec.hidden, momentum=spec.momentum, eps=spec.eps,
+                                 dtype=dtype)
+        self.lin2 = nn.Linear(spec.hidden, spec.vocab, dtype=dtype)
+        self.parameters = [self.emb.weight, self.lin1.weight, self.bn.weight, self.bn.bias,
+                           self.lin2.weight, self.lin2.bias]
+        with tg.no_grad():
+            for p, name in zip(self.parameters, ("C", "W1", "gamma", "beta", "W2", "b2")):
+                p.copy_(tg.tensor(weights[name]))
+        self.batches = batches
+
+    def step(self, k: int) -> float:
+        from tinygrad_edu.nn import functional as F  # noqa: N812
+
+        x, t = self.batches[k % len(self.batches)]
+        xb, yb = tg.from_numpy(x), tg.from_numpy(t)
+        emb = self.emb(xb)
+        h = self.bn(self.lin1(emb.view(emb.shape[0], -1))).tanh()
+        loss = F.cross_entropy(self.lin2(h), yb)
+        for p in self.parameters:
+            p.grad = None
+        loss.backward()
+        with tg.no_grad():
+            for p in self.parameters:
+                p -= self.spec.lr * p.grad
+        return loss.item()
+
+    def weights(self) -> list[np.ndarray]:
+        return ([p.array.copy() for p in self.parameters]
+                + [self.bn.running_mean.array.copy(), self.bn.running_var.array.copy()])
+
+
+class TinygradNeuron:
+    """Seed 000's neuron as examples/neuron_iris.py writes it: nn.Sequential and optim.SGD."""
+
+    def __init__(self, spec: NeuronSpec, batches: list) -> None:
+        from tinygrad_edu import nn, optim
+
+        self.model = nn.Sequential(nn.Linear(2, 1, dtype=tg.float64), nn.Sigmoid())
+        with tg.no_grad():
+            for p in self.model.parameters():
+                p.zero_()
+        self.optimizer = optim.SGD(self.model.parameters(), lr=spec.lr)
+        self.batches = batches
+
+    def step(self, k: int) -> float:
+        x, y = self.batches[k % len(self.batches)]
+        xb, yb = tg.from_numpy(x), tg.from_numpy(y)
+        loss = 0.5 * ((yb - self.model(xb)) ** 2).mean()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def weights(self) -> list[np.ndarray]:
+        return [p.array.copy() for p in self.model.parameters()]

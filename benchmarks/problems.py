@@ -87,3 +87,88 @@ def chain_start(n_elements: int, seed: int = 0) -> np.ndarray:
     if n_elements == 0:
         return np.array(rng.normal(), dtype=np.float32)
     return rng.normal(size=n_elements).astype(np.float32)
+
+
+# ----- cases 9 and 10: the steps a learner's script runs -------------------------------------
+@dataclass(frozen=True)
+class MakemoreSpec:
+    """The makemore-style character MLP (Karpathy's makemore part 3).
+
+    ``context`` previous characters, each looked up in a ``vocab`` × ``embed``
+    table, concatenated, then a Linear without bias to ``hidden`` units,
+    BatchNorm1d, tanh, and a Linear to ``vocab`` logits; F.cross_entropy on the
+    next character. SGD ``p -= lr * p.grad`` as in the lecture.
+    """
+
+    vocab: int = 27
+    embed: int = 10
+    context: int = 3
+    hidden: int = 200
+    batch: int = 32
+    dtype: str = "float32"
+    lr: float = 0.1
+    n_batches: int = 4
+    momentum: float = 0.1  # BatchNorm1d's default
+    eps: float = 1e-5
+    seed: int = 0
+
+    @property
+    def label(self) -> str:
+        return (f"makemore {self.vocab}×{self.embed} emb, context {self.context}, "
+                f"{self.hidden} tanh + BN")
+
+
+def makemore_weights(spec: MakemoreSpec) -> dict[str, np.ndarray]:
+    """C ~ N(0, 1) as nn.Embedding; W1 (hidden, context·embed) and W2, b2 U(±1/√in) as Linear."""
+    rng = np.random.default_rng(spec.seed)
+    fan_in = spec.context * spec.embed
+    bound1, bound2 = 1.0 / np.sqrt(fan_in), 1.0 / np.sqrt(spec.hidden)
+    weights = {
+        "C": rng.normal(size=(spec.vocab, spec.embed)),
+        "W1": rng.uniform(-bound1, bound1, size=(spec.hidden, fan_in)),
+        "gamma": np.ones(spec.hidden), "beta": np.zeros(spec.hidden),
+        "W2": rng.uniform(-bound2, bound2, size=(spec.vocab, spec.hidden)),
+        "b2": rng.uniform(-bound2, bound2, size=(spec.vocab,)),
+    }
+    return {name: w.astype(spec.dtype) for name, w in weights.items()}
+
+
+# The order in which every makemore implementation lists its parameters (weights()).
+MAKEMORE_PARAMETERS = ("C", "W1", "gamma", "beta", "W2", "b2")
+
+
+def makemore_batches(spec: MakemoreSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(X, Y): ``context`` character indices per row (int64) and the next character."""
+    rng = np.random.default_rng(spec.seed + 1)
+    return [(rng.integers(0, spec.vocab, size=(spec.batch, spec.context)).astype(np.int64),
+             rng.integers(0, spec.vocab, size=spec.batch).astype(np.int64))
+            for _ in range(spec.n_batches)]
+
+
+@dataclass(frozen=True)
+class NeuronSpec:
+    """Seed 000's network: one sigmoid neuron a = σ(w · x + b) on Iris, w = 0 and b = 0 at start.
+
+    Cost ½ mean (y − a)², SGD lr 0.5, shuffled minibatches of ``batch`` of the 100
+    flowers (the last one holds the rest: 32, 32, 32, 4), float64.
+    """
+
+    batch: int = 32
+    lr: float = 0.5
+    dtype: str = "float64"
+    seed: int = 0
+
+    @property
+    def label(self) -> str:
+        return "seed 000 sigmoid neuron on Iris"
+
+
+def neuron_batches(spec: NeuronSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One epoch of (x (n, 2), y (n, 1)) minibatches of seed 000's 100 flowers, in a fixed order."""
+    from tinygrad_edu import datasets
+
+    x, y = datasets.iris(seed_000=True)
+    x, y = x.array.astype(spec.dtype), y.array.astype(spec.dtype)
+    order = np.random.default_rng(spec.seed).permutation(len(x))
+    return [(x[order[i:i + spec.batch]].copy(), y[order[i:i + spec.batch]].copy())
+            for i in range(0, len(x), spec.batch)]

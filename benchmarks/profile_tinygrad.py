@@ -2,6 +2,7 @@
 
     python benchmarks/profile_tinygrad.py              # cases 1, 2 and 5, top 25 lines each
     python benchmarks/profile_tinygrad.py --cases 3 --lines 40 --calls 200
+    python benchmarks/profile_tinygrad.py --cases 9,10   # issue 16's makemore step and neuron
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import models_tinygrad  # noqa: E402
+from benchmarks import cases, models_tinygrad  # noqa: E402
 from benchmarks.problems import chain_start, init_weights, make_batches  # noqa: E402
-from benchmarks.run import MNIST, TANH, WIDE, XOR  # noqa: E402
+from benchmarks.run import MAKEMORE, MNIST, NEURON, TANH, WIDE, XOR  # noqa: E402
 
 SPECS = {"1": XOR, "2": TANH, "3": MNIST, "4": WIDE}
 
@@ -34,6 +35,16 @@ def workload(case: str, calls: int) -> tuple[str, object]:
                 model.step(k)
 
         return f"case {case}: {calls} training steps of {spec.label}", run
+    if case in ("9", "10"):
+        spec = MAKEMORE if case == "9" else NEURON
+        model = cases.build_script_models(spec)["tg"]
+        model.step(0)
+
+        def run() -> None:
+            for k in range(1, calls + 1):
+                model.step(k)
+
+        return f"case {case}: {calls} steps of {spec.label}", run
     if case == "5":
         x0 = chain_start(16)
         models_tinygrad.chain(x0, 1000)
@@ -62,7 +73,7 @@ def profile(case: str, calls: int, lines: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", default="1,2,5", help="comma-separated, from 1-6")
+    parser.add_argument("--cases", default="1,2,5", help="comma-separated, from 1-6, 9, 10")
     parser.add_argument("--calls", type=int, default=500, help="steps (or chains) per case")
     parser.add_argument("--lines", type=int, default=25)
     args = parser.parse_args(argv)

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from benchmarks import cases  # noqa: E402
-from benchmarks.problems import CHAIN_OPS, MLPSpec  # noqa: E402
+from benchmarks.problems import CHAIN_OPS, MakemoreSpec, MLPSpec, NeuronSpec  # noqa: E402
 from benchmarks.report import format_table, save_json  # noqa: E402
 from benchmarks.timing import numpy_thread_count, set_numpy_thread_count  # noqa: E402
 
@@ -32,13 +32,17 @@ MNIST = MLPSpec((784, 256, 256, 10), "relu", "identity", "cross_entropy", batch=
                 dtype="float32")
 WIDE = MLPSpec((1024, 2048, 2048, 10), "relu", "identity", "cross_entropy", batch=512,
                dtype="float32")
+MAKEMORE = MakemoreSpec()  # case 9: 27×10 embedding, context 3, 200 tanh + BatchNorm1d
+NEURON = NeuronSpec()  # case 10: seed 000: one sigmoid neuron, Iris, minibatches of 32, float64
 
 # (rounds, steps per round) for cases 1-5; case 6: (short chain, long chain, rounds of each);
 # case 7: the steps after which memory is read (warm-up, peak, settled, last).
 FULL = {"1": (21, 200), "2": (21, 100), "3": (21, 10), "4": (5, 1), "5": (21, 5),
+        "9": (21, 40), "10": (21, 200),
         "chain": (200_000, 1_000_000, 3, 1), "memory": (50, 200, 400, 600),
         "random": (1_000_000, 11)}
 QUICK = {"1": (3, 20), "2": (3, 10), "3": (3, 2), "4": (1, 1), "5": (3, 1),
+         "9": (3, 5), "10": (3, 20),
          "chain": (20_000, 100_000, 1, 1), "memory": (10, 40, 60, 80),
          "random": (100_000, 3)}
 
@@ -63,6 +67,11 @@ def run_cases(selected: set[str], settings: dict) -> list[cases.Row]:
     if "8" in selected:
         n_values, rounds = settings["random"]
         rows += _timed("8", lambda: cases.run_random_draws(n_values, 2.0, rounds))
+    for case, spec in (("9", MAKEMORE), ("10", NEURON)):
+        if case in selected:
+            rounds, repeats = settings[case]
+            rows += _timed(case, lambda s=spec, c=case, r=rounds, n=repeats:
+                           cases.run_script_case(c, s, r, n))
     return rows
 
 
@@ -98,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds, shorter chains")
     parser.add_argument("--json", metavar="PATH", help="also save the results as JSON")
-    parser.add_argument("--cases", default="1,2,3,4,5,6,7,8", help="comma-separated, e.g. 1,3,5")
+    parser.add_argument("--cases", default="1,2,3,4,5,6,7,8,9,10",
+                        help="comma-separated, e.g. 1,3,5")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="BLAS threads for numpy (and so PyTorch); default: numpy's own")
     args = parser.parse_args(argv)

@@ -16,7 +16,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: `benchmarks`
 
 from benchmarks import cases, models_numpy, models_tinygrad  # noqa: E402
-from benchmarks.problems import MLPSpec, chain_start  # noqa: E402
+from benchmarks.problems import (  # noqa: E402
+    MakemoreSpec,
+    MLPSpec,
+    NeuronSpec,
+    chain_start,
+    makemore_batches,
+    makemore_weights,
+)
 from benchmarks.report import format_table  # noqa: E402
 
 TINY_SPECS = [
@@ -131,3 +138,64 @@ def test_floor_engine_chain_matches_the_chain_rule():
     expected_total, expected_grad = models_numpy.chain(x0, 300)
     assert math.isclose(total, expected_total, rel_tol=1e-5)
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-5)
+
+
+# ----- cases 9 and 10 (issue 16): a learner's script, at tiny sizes -------------------------
+TINY_MAKEMORE = [MakemoreSpec(vocab=5, embed=2, context=2, hidden=6, batch=7, dtype=dtype)
+                 for dtype in ("float64", "float32")]
+
+
+@pytest.mark.parametrize("spec", TINY_MAKEMORE, ids=lambda s: s.dtype)
+def test_makemore_steps_agree(spec):
+    models = cases.build_script_models(spec)
+    if cases.models_torch is not None:
+        assert "torch" in models
+    losses = cases.check_script_steps(spec, models, steps=3)  # BN's running stats included
+    assert len(models["tg"].weights()) == 8
+    assert losses["tg"][0] == pytest.approx(math.log(spec.vocab), rel=0.5)  # near-uniform start
+    assert losses["tg"][2] != losses["tg"][0]  # the weights moved
+
+
+def test_makemore_numpy_gradient_is_the_derivative():
+    """The hand-written backward of case 9 against central finite differences of its loss."""
+    spec = TINY_MAKEMORE[0]
+    weights, batches = makemore_weights(spec), makemore_batches(spec)
+
+    def loss_after_perturbing(name, index, delta):
+        perturbed = {k: v.copy() for k, v in weights.items()}
+        perturbed[name][index] += delta
+        model = models_numpy.NumpyMakemore(spec, perturbed, batches)
+        return model.step(0)
+
+    stepped = models_numpy.NumpyMakemore(spec, weights, batches)
+    stepped.step(0)
+    for name in ("C", "W1", "gamma", "beta", "W2", "b2"):
+        index = (1,) * weights[name].ndim
+        numeric = (loss_after_perturbing(name, index, 1e-6)
+                   - loss_after_perturbing(name, index, -1e-6)) / 2e-6
+        analytic = (weights[name][index] - stepped.params[name][index]) / spec.lr
+        assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-9), name
+
+
+def test_neuron_steps_agree_over_an_epoch():
+    spec = NeuronSpec()
+    models = cases.build_script_models(spec)
+    assert [len(x) for x, _ in models["numpy"].batches] == [32, 32, 32, 4]
+    losses = cases.check_script_steps(spec, models, steps=4)
+    assert losses["numpy"][0] == pytest.approx(0.125)  # w = 0, b = 0: a = ½ everywhere
+
+
+def test_script_check_notices_a_wrong_update():
+    spec = TINY_MAKEMORE[0]
+    models = cases.build_script_models(spec)
+    models["tg"].spec = MakemoreSpec(vocab=5, embed=2, context=2, hidden=6, batch=7,
+                                     dtype="float64", lr=spec.lr * 2)
+    with pytest.raises(AssertionError, match="parameter 0 after step 0, tg vs numpy"):
+        cases.check_script_steps(spec, models)
+
+
+def test_script_case_runs_one_round():
+    rows = cases.run_script_case("9", TINY_MAKEMORE[1], rounds=1, repeats=1)
+    rows += cases.run_script_case("10", NeuronSpec(), rounds=1, repeats=1)
+    assert [row.case for row in rows] == ["9", "10"]
+    assert all(row.numpy > 0 and row.tg > 0 and row.target == "tg ≤ torch" for row in rows)

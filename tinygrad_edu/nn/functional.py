@@ -16,7 +16,7 @@ import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.functions import where
-from tinygrad_edu.nn.fused import BinaryCrossEntropy, LinearFunction
+from tinygrad_edu.nn.fused import BinaryCrossEntropy, CrossEntropy, LinearFunction
 from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.random import bernoulli_
@@ -414,8 +414,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     ``target`` holds class indices (int64, q = one-hot, with ``ignore_index``)
     or class probabilities (float, input's shape). ``label_smoothing`` ε mixes
     q with the uniform distribution: (1 - ε) q + ε / C. ``weight`` scales each
-    class. Composed from the fused, stable log_softmax; d/dx = softmax(x) - q
-    for one unweighted example.
+    class. d/dx = softmax(x) - q for one unweighted example: class indices go
+    through one fused node (``nn.fused.CrossEntropy``); probability targets,
+    which may need a gradient themselves, are composed from the stable log_softmax.
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -423,10 +424,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = _class_dim(input)
     n_classes = input.shape[class_dim]
-    log_probs = input.log_softmax(class_dim)
     if target.array.dtype.kind == "f" and target.shape == input.shape:
-        return _probability_cross_entropy(log_probs, target, weight, ignore_index, reduction,
-                                          label_smoothing, class_dim)
+        return _probability_cross_entropy(input.log_softmax(class_dim), target, weight,
+                                          ignore_index, reduction, label_smoothing, class_dim)
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(f"cross_entropy(): not implemented for {input.dtype}; "
+                                  f"expected float logits")
     picked, keep, class_weights, _ = _target_weights(input, target, weight, ignore_index,
                                                      "cross_entropy")
     # PyTorch's smoothing: (1 - ε)·nll + (ε / C)·(-Σ_c w_c log p_c), both over the same total.
@@ -436,8 +439,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if reduction == "mean":
         with np.errstate(invalid="ignore"):
             scale = scale / total
-    loss = _weighted_sum(log_probs, scale, class_dim, reduction)
-    return _nan_if_nothing_counted(torch_name(loss, "NllLossBackward0"), reduction, total)
+    scale = scale.astype(input.array.dtype, copy=False)
+    loss = CrossEntropy.apply(input, scale, class_dim, reduction == "none")
+    return _nan_if_nothing_counted(loss, reduction, total)
 
 
 def _nan_if_nothing_counted(loss: Tensor, reduction: str, total: Any) -> Tensor:

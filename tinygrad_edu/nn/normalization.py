@@ -1,8 +1,10 @@
 """``BatchNorm1d`` and ``LayerNorm``: standardise activations, then scale and shift them.
 
-Both compute y = (x − mean) / √(var + eps) · γ + β with the biased variance,
-composed from engine ops (so the gradient, through the mean and the variance
-too, comes from theirs). They differ in what the statistics are taken over:
+Both compute y = (x − mean) / √(var + eps) · γ + β with the biased variance.
+Layer norm is composed from engine ops (so its gradient, through the mean and
+the variance too, comes from theirs); batch norm is one fused node with the
+closed-form gradient (``nn.fused.BatchNorm``, for speed). They differ in what
+the statistics are taken over:
 
 - batch norm: over the batch (dims 0, 2, ...), one mean per feature/channel;
   in training it also keeps running averages of them, used in eval mode.
@@ -20,6 +22,7 @@ import numpy as np
 
 from tinygrad_edu.creation import empty, ones, tensor, zeros
 from tinygrad_edu.nn import init
+from tinygrad_edu.nn.fused import BatchNorm
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
 from tinygrad_edu.tensor import Tensor
@@ -67,26 +70,25 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
     channels = input.shape[1]
     dims = (0, *range(2, input.ndim))
     shape = (1, channels) + (1,) * (input.ndim - 2)
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(f"batch_norm(): not implemented for {input.dtype}; "
+                                  f"expected a float tensor")
     if training:
         count = input.numel() // channels
-        mean = input.mean(dims, keepdim=True)
-        var = input.var(dims, correction=0, keepdim=True)
+        mean = input.array.mean(axis=dims, keepdims=True)
+        centred = input.array - mean
+        var = (centred * centred).mean(axis=dims, keepdims=True)  # biased
         if running_mean is not None:
-            _update_running(running_mean, mean.array.reshape(channels), momentum)
+            _update_running(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
-            unbiased = var.array.reshape(channels) * (count / (count - 1))
+            unbiased = var.reshape(channels) * (count / (count - 1))
             _update_running(running_var, unbiased, momentum)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be given when "
                                "training=False")
-        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    out = _standardise(input, mean, var, eps)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+        mean, var = running_mean.array.reshape(shape), running_var.array.reshape(shape)
+    return BatchNorm.apply(input, weight, bias, mean, var, eps, training)
 
 
 def layer_norm(input: Tensor, normalized_shape: Sequence[int],  # noqa: A002
