@@ -123,6 +123,8 @@ class CrossEntropy(Function):
     The log-softmax is taken after subtracting the max: extreme logits are fine.
     """
 
+    _name = "NllLossBackward0"  # PyTorch's node name for cross_entropy with class indices
+
     op_name = "cross_entropy"
 
     @staticmethod
@@ -161,6 +163,8 @@ class BatchNorm(Function):
         d/dx = G / √(σ² + eps)                       (running statistics: constants)
         d/dγ = Σ g x̂,    d/dβ = Σ g                 (sums over dims 0, 2, ...)
     """
+
+    _name = "NativeBatchNormBackward0"  # PyTorch's node name for batch_norm
 
     op_name = "batch_norm"
 
