@@ -77,6 +77,7 @@ ROWS = {
     "add shapes": Row(lambda L: L.ones(2) + L.ones(3), RuntimeError, "cannot be broadcast"),
     "ones(-1)": Row(lambda L: L.ones(-1), RuntimeError, "negative dimension"),
     "ones(2.5)": Row(lambda L: L.ones(2.5), TypeError, "sizes must be ints"),
+    "zeros(True)": Row(lambda L: L.zeros(True), TypeError, "sizes must be ints"),
     "tensor('a')": Row(lambda L: L.tensor("a"), TypeError, "could not make a tensor from str"),
     "tensor([nan], int64)": Row(lambda L: L.tensor([float("nan")], dtype=L.int64), RuntimeError,
                                 "cannot be converted to type int64 without overflow"),

@@ -32,7 +32,8 @@ def _size(size: tuple, keyword: Any = None) -> tuple:
         size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    if not all(isinstance(s, (builtins.int, np.integer)) for s in size):
+    if not all(isinstance(s, (builtins.int, np.integer)) and not isinstance(s, builtins.bool)
+               for s in size):
         raise TypeError(f"sizes must be ints, got {size!r}")
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(size)}")

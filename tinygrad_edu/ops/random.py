@@ -19,6 +19,7 @@ import numpy as np
 
 from tinygrad_edu import dtypes
 from tinygrad_edu import random as rng
+from tinygrad_edu.creation import _size as _shape  # zeros(2, 3), zeros((2, 3)), size=(2, 3)
 from tinygrad_edu.device import check_device
 from tinygrad_edu.dtypes import get_default_dtype, to_dtype
 from tinygrad_edu.ops import inplace
@@ -32,22 +33,6 @@ _TORCH_NAMES = {np.dtype(np.float16): "Half", np.dtype(np.float32): "Float",
 
 
 # ----- helpers -------------------------------------------------------------------------------
-def _shape(size: tuple, size_keyword: Any = None) -> tuple:
-    """``rand(2, 3)``, ``rand((2, 3))`` and ``rand(size=(2, 3))`` all mean shape (2, 3)."""
-    if size_keyword is not None:
-        if size:
-            raise TypeError("pass the size either as positional arguments or as size=, not both")
-        size = (size_keyword,)
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    if not all(isinstance(s, (builtins.int, np.integer)) and not isinstance(s, bool)
-               for s in size):
-        raise TypeError(f"sizes must be ints, got {size!r}")
-    if any(s < 0 for s in size):
-        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(size)}")
-    return tuple(builtins.int(s) for s in size)
-
-
 def _float_dtype(dtype: Any, name: str) -> np.dtype:
     np_dtype = (get_default_dtype() if dtype is None else to_dtype(dtype)).np_dtype
     if np_dtype.kind != "f":
