@@ -452,24 +452,6 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return _compare(np.greater_equal, self, other)
 
-    def eq(self, other: Any) -> Tensor:
-        return self == other
-
-    def ne(self, other: Any) -> Tensor:
-        return self != other
-
-    def lt(self, other: Any) -> Tensor:
-        return self < other
-
-    def le(self, other: Any) -> Tensor:
-        return self <= other
-
-    def gt(self, other: Any) -> Tensor:
-        return self > other
-
-    def ge(self, other: Any) -> Tensor:
-        return self >= other
-
     def __invert__(self) -> Tensor:
         if self.array.dtype != np.bool_:
             raise TypeError("~ is only defined for bool tensors here")

@@ -104,6 +104,12 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
 
 
 # This family's Tensor methods (the operators < == & ... are in tensor.py).
+Tensor.eq = eq
+Tensor.ne = ne
+Tensor.lt = lt
+Tensor.le = le
+Tensor.gt = gt
+Tensor.ge = ge
 Tensor.logical_and = logical_and
 Tensor.logical_or = logical_or
 Tensor.logical_xor = logical_xor
