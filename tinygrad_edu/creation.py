@@ -40,12 +40,6 @@ def _size(size: tuple, keyword: Any = None) -> tuple:
     return tuple(builtins.int(s) for s in size)
 
 
-def _require_float_dtype(dtype: Any, op: str) -> None:
-    if dtype is not None and not to_dtype(dtype).is_floating_point:
-        raise NotImplementedError(f"{op}(): not implemented for {to_dtype(dtype)}; expected a "
-                                  f"floating point dtype (use randint for integers)")
-
-
 def _float_dtype(dtype: Any) -> np.dtype:
     return (get_default_dtype() if dtype is None else to_dtype(dtype)).np_dtype
 
