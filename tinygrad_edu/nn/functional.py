@@ -349,15 +349,21 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
             f"{tuple(input.shape)}, got {tuple(labels.shape)}"
         )
     keep = labels != ignore_index
-    out_of_range = keep & ((labels < 0) | (labels >= n_classes))
-    if out_of_range.any():
+    all_kept = bool(keep.all())  # the usual case: no target is ignored, no masking needed
+    if all_kept:
+        out_of_range = labels.size > 0 and (labels.min() < 0 or labels.max() >= n_classes)
+    else:
+        out_of_range = (keep & ((labels < 0) | (labels >= n_classes))).any()
+    if out_of_range:
+        wrong = labels[keep & ((labels < 0) | (labels >= n_classes))]
         raise IndexError(
-            f"Target {int(labels[out_of_range].flat[0])} is out of bounds: class indices must "
+            f"Target {int(wrong.flat[0])} is out of bounds: class indices must "
             f"be in [0, {n_classes - 1}] (or equal ignore_index={ignore_index})"
         )
     class_shape = [1] * input.ndim
     class_shape[class_dim] = n_classes
-    class_weights = np.ones(n_classes, dtype=input.array.dtype)
+    dtype = input.array.dtype
+    class_weights = None  # None: every class weighs 1
     if weight is not None:
         if tuple(weight.shape) != (n_classes,):
             raise RuntimeError(
@@ -369,12 +375,12 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
                 f"{name}: the loss is not differentiable with respect to argument 'weight' "
                 f"(the class weights are constants); pass weight.detach()"
             )
-        class_weights = weight.array.astype(input.array.dtype)
-    class_weights = class_weights.reshape(class_shape)
-    safe_labels = np.expand_dims(np.where(keep, labels, 0), class_dim)
-    is_target = safe_labels == np.arange(n_classes).reshape(class_shape)
+        class_weights = weight.array.astype(dtype).reshape(class_shape)
+    safe_labels = labels if all_kept else np.where(keep, labels, 0)
+    is_target = np.expand_dims(safe_labels, class_dim) == np.arange(n_classes).reshape(class_shape)
     keep = np.expand_dims(keep, class_dim)
-    picked = (is_target & keep) * class_weights
+    picked = is_target if all_kept else is_target & keep
+    picked = picked.astype(dtype) if class_weights is None else picked * class_weights
     return picked, keep, class_weights, class_dim
 
 
@@ -432,13 +438,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
                                   f"expected float logits")
     picked, keep, class_weights, _ = _target_weights(input, target, weight, ignore_index,
                                                      "cross_entropy")
-    # PyTorch's smoothing: (1 - ε)·nll + (ε / C)·(-Σ_c w_c log p_c), both over the same total.
-    smoothing = (label_smoothing / n_classes) * (keep * class_weights)
-    scale = (1.0 - label_smoothing) * picked + smoothing
     total = picked.sum()
-    if reduction == "mean":
-        with np.errstate(invalid="ignore"):
-            scale = scale / total
+    scale = picked
+    if label_smoothing > 0:  # PyTorch's: (1 - ε)·nll + (ε / C)·(-Σ_c w_c log p_c), same total
+        weights = keep.astype(picked.dtype) if class_weights is None else keep * class_weights
+        scale = (1.0 - label_smoothing) * picked + (label_smoothing / n_classes) * weights
+    if reduction == "mean":  # all targets ignored: 0/0 = nan, as PyTorch (without a warning)
+        scale = scale / total if total else scale * np.nan
     scale = scale.astype(input.array.dtype, copy=False)
     loss = CrossEntropy.apply(input, scale, class_dim, reduction == "none")
     return _nan_if_nothing_counted(loss, reduction, total)

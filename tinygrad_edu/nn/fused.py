@@ -26,6 +26,8 @@ input as a graph when it is on, so second derivatives stay right.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
@@ -98,6 +100,8 @@ class LinearFunction(Function):
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
+        if not is_grad_enabled():  # no graph wanted: the same formulas on the arrays
+            g, x, weight = g.array, x.array, weight.array
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_x = g @ weight
@@ -107,7 +111,13 @@ class LinearFunction(Function):
             grad_w = g_rows.T @ x_rows
         if ctx.needs_input_grad[2]:
             grad_b = g_rows.sum(0)
-        return grad_x, grad_w, grad_b
+        return _tensors(grad_x, grad_w, grad_b)
+
+
+def _tensors(*grads: Any) -> tuple:
+    """The gradients as Tensors: those computed on arrays (no graph wanted) are wrapped."""
+    return tuple([_wrap(np.asarray(grad)) if isinstance(grad, (np.ndarray, np.generic)) else grad
+                  for grad in grads])
 
 
 class CrossEntropy(Function):
@@ -188,23 +198,26 @@ class BatchNorm(Function):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         dims = ctx.dims
-        normed, inv_std = _wrap(ctx.normed), _wrap(ctx.inv_std)
         if is_grad_enabled():  # create_graph=True: x̂ (and 1/σ) as graphs of x, for 2nd derivatives
+            inv_std = _wrap(ctx.inv_std)
             if ctx.batch_stats:
                 centred = x - x.mean(dims, keepdim=True)
                 inv_std = ((centred * centred).mean(dims, keepdim=True) + ctx.eps).rsqrt()
             else:
                 centred = x - _wrap(ctx.mean)
             normed = centred * inv_std
+        else:  # no graph wanted: the same formulas below run on the saved arrays
+            g, normed, inv_std = g.array, ctx.normed, ctx.inv_std
+            weight = None if weight is None else weight.array
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
             big_g = g if weight is None else g * weight.reshape(ctx.mean.shape)
             if ctx.batch_stats:
-                big_g = (big_g - big_g.mean(dims, keepdim=True)
-                         - normed * (big_g * normed).mean(dims, keepdim=True))
+                big_g = (big_g - big_g.mean(dims, keepdims=True)
+                         - normed * (big_g * normed).mean(dims, keepdims=True))
             grad_x = big_g * inv_std
         if ctx.needs_input_grad[1]:
             grad_w = (g * normed).sum(dims).reshape(weight.shape)
         if ctx.needs_input_grad[2]:
             grad_b = g.sum(dims).reshape(ctx.bias_shape)
-        return grad_x, grad_w, grad_b, None, None, None, None
+        return _tensors(grad_x, grad_w, grad_b) + (None, None, None, None)
