@@ -377,8 +377,9 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
             )
         class_weights = weight.array.astype(dtype).reshape(class_shape)
     safe_labels = labels if all_kept else np.where(keep, labels, 0)
-    is_target = np.expand_dims(safe_labels, class_dim) == np.arange(n_classes).reshape(class_shape)
-    keep = np.expand_dims(keep, class_dim)
+    with_class_dim = labels.shape[:class_dim] + (1,) + labels.shape[class_dim:]  # expand_dims
+    is_target = safe_labels.reshape(with_class_dim) == np.arange(n_classes).reshape(class_shape)
+    keep = keep.reshape(with_class_dim)
     picked = is_target if all_kept else is_target & keep
     picked = picked.astype(dtype) if class_weights is None else picked * class_weights
     return picked, keep, class_weights, class_dim
