@@ -28,8 +28,6 @@ Node = Function | AccumulateGrad
 
 def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched."""
-    from tinygrad_edu.ops.reduce import Sum
-
     grad_shape = grad.array.shape
     if grad_shape == shape:
         return grad
@@ -38,12 +36,16 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
         size != 1 and size != grad_shape[lead + i] for i, size in enumerate(shape)
     ):
         raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
+    # size-1 dims that broadcasting stretched: summed, kept as 1
+    stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1)
+    if not _grad_state.enabled:  # no graph wanted: the same sums on the array
+        data = grad.array.sum(axis=tuple(range(lead))) if lead else grad.array
+        return _wrap(data.sum(axis=stretched, keepdims=True) if stretched else data)
+    from tinygrad_edu.ops.reduce import Sum
+
     if lead:  # dims that broadcasting added in front: summed away
         grad = Sum.apply(grad, tuple(range(lead)), False)
-    stretched = tuple(
-        i for i, size in enumerate(shape) if size == 1 and grad.array.shape[i] != 1
-    )
-    if stretched:  # size-1 dims that broadcasting stretched: summed, kept as 1
+    if stretched:
         grad = Sum.apply(grad, stretched, True)
     return grad
 

@@ -26,12 +26,11 @@ input as a graph when it is on, so second derivatives stay right.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.ops import as_gradients
 from tinygrad_edu.tensor import _wrap
 
 LOG_FLOOR = -100.0  # PyTorch's clamp of log(x) and log(1 - x) in binary_cross_entropy
@@ -111,13 +110,7 @@ class LinearFunction(Function):
             grad_w = g_rows.T @ x_rows
         if ctx.needs_input_grad[2]:
             grad_b = g_rows.sum(0)
-        return _tensors(grad_x, grad_w, grad_b)
-
-
-def _tensors(*grads: Any) -> tuple:
-    """The gradients as Tensors: those computed on arrays (no graph wanted) are wrapped."""
-    return tuple([_wrap(np.asarray(grad)) if isinstance(grad, (np.ndarray, np.generic)) else grad
-                  for grad in grads])
+        return as_gradients(grad_x, grad_w, grad_b)
 
 
 class CrossEntropy(Function):
@@ -220,4 +213,4 @@ class BatchNorm(Function):
             grad_w = (g * normed).sum(dims).reshape(weight.shape)
         if ctx.needs_input_grad[2]:
             grad_b = g.sum(dims).reshape(ctx.bias_shape)
-        return _tensors(grad_x, grad_w, grad_b) + (None, None, None, None)
+        return as_gradients(grad_x, grad_w, grad_b) + (None, None, None, None)

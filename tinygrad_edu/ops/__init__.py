@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 
 def torch_name(result: Any, name: str) -> Any:
     """Give the node that made ``result`` PyTorch's name for the whole op, and return it.
@@ -16,3 +18,16 @@ def torch_name(result: Any, name: str) -> Any:
     if result.grad_fn is not None:
         result.grad_fn._name = name
     return result
+
+
+def as_gradients(*grads: Any) -> tuple:
+    """A backward's results as Tensors: those it computed on numpy arrays are wrapped.
+
+    The hot ops' backward runs its formulas on the arrays themselves when no graph
+    is wanted (``create_graph=False``, the usual ``loss.backward()``): numpy
+    arrays and Tensors share ``*``, ``@``, ``.reshape`` and ``.sum``, so one
+    formula serves both, and each step saves a Function call (~1 µs) per op.
+    """
+    from tinygrad_edu.tensor import _wrap
+
+    return tuple([_wrap(grad) if type(grad) is np.ndarray else grad for grad in grads])

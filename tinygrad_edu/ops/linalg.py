@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.ops import as_gradients
 from tinygrad_edu.ops.movement import Permute
 from tinygrad_edu.tensor import Tensor
 
@@ -27,9 +29,11 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        a_is_vector, b_is_vector = a.array.ndim == 1, b.array.ndim == 1
-        a_mat = a.unsqueeze(0) if a_is_vector else a
-        b_mat = b.unsqueeze(-1) if b_is_vector else b
+        if not is_grad_enabled():  # no graph wanted: the same formulas on the arrays
+            a, b, g = a.array, b.array, g.array
+        a_is_vector, b_is_vector = a.ndim == 1, b.ndim == 1
+        a_mat = a.reshape((1,) + tuple(a.shape)) if a_is_vector else a
+        b_mat = b.reshape(tuple(b.shape) + (1,)) if b_is_vector else b
         if a_is_vector or b_is_vector:  # give g the dims that the 1-D operands dropped
             batch = np.broadcast_shapes(a_mat.shape[:-2], b_mat.shape[:-2])
             g = g.reshape(batch + (a_mat.shape[-2], b_mat.shape[-1]))
@@ -37,19 +41,19 @@ class MatMul(Function):
         grad_a = grad_b = None
         if needs_a:
             if _is_transposed(a_mat):  # (bᵀ... see below) same result, a's memory layout
-                grad_a = _swap_last_two(MatMul.apply(b_mat, _swap_last_two(g)))
+                grad_a = _swap_last_two(_matmul(b_mat, _swap_last_two(g)))
             else:
-                grad_a = MatMul.apply(g, _swap_last_two(b_mat))
+                grad_a = _matmul(g, _swap_last_two(b_mat))
             if a_is_vector:
                 grad_a = grad_a.squeeze(-2)
         if needs_b:
             if _is_transposed(b_mat):  # x @ W.T: W's gradient arrives C-contiguous
-                grad_b = _swap_last_two(MatMul.apply(_swap_last_two(g), a_mat))
+                grad_b = _swap_last_two(_matmul(_swap_last_two(g), a_mat))
             else:
-                grad_b = MatMul.apply(_swap_last_two(a_mat), g)
+                grad_b = _matmul(_swap_last_two(a_mat), g)
             if b_is_vector:
                 grad_b = grad_b.squeeze(-1)
-        return grad_a, grad_b
+        return as_gradients(grad_a, grad_b)
 
 
 # PyTorch's node names for matmul, by the operands' dims (batched: UnsafeViewBackward0).
@@ -57,24 +61,31 @@ _TORCH_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackwa
                 (1, 2): "SqueezeBackward4"}
 
 
-def _is_transposed(t: Tensor) -> bool:
+def _is_transposed(t: Tensor | np.ndarray) -> bool:
     """True for a transposed view of a matrix (like ``W.T``).
 
     Its gradient is then computed as (gradᵀ)ᵀ: the same numbers, but laid out
     like the original matrix, so the gradient that reaches W is C-contiguous
     and the update ``w -= lr * w.grad`` does not run over strided memory.
     """
-    data = t.array
+    data = t if type(t) is np.ndarray else t.array
     if data.ndim != 2:
         return False
     flags = data.flags  # a new object on every read: read it once
     return flags.f_contiguous and not flags.c_contiguous
 
 
-def _swap_last_two(t: Tensor) -> Tensor:
+def _swap_last_two(t: Tensor | np.ndarray) -> Tensor | np.ndarray:
     """tᵀ over the last two dims (a transposed view), without the user-facing checks."""
+    if type(t) is np.ndarray:
+        return t.swapaxes(-1, -2)
     n = t.array.ndim
     return Permute.apply(t, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _matmul(a: Tensor | np.ndarray, b: Tensor | np.ndarray) -> Tensor | np.ndarray:
+    """a @ b for two arrays or two Tensors (no checks: backward's operands fit)."""
+    return np.matmul(a, b) if type(a) is np.ndarray else MatMul.apply(a, b)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:

@@ -16,10 +16,11 @@ import numpy as np
 
 from tinygrad_edu.argcheck import check_int, check_tensor_list
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.autograd.views import view_of
 from tinygrad_edu.dtypes import promote_types
 from tinygrad_edu.ops import torch_name
-from tinygrad_edu.tensor import Tensor, _dim
+from tinygrad_edu.tensor import Tensor, _dim, _wrap
 
 
 class Reshape(Function):
@@ -35,6 +36,8 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not is_grad_enabled():  # no graph wanted: reshape the array itself
+            return _wrap(g.array.reshape(ctx.input_shape)), None
         return Reshape.apply(g, ctx.input_shape), None
 
 
@@ -56,6 +59,8 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not is_grad_enabled():  # no graph wanted: permute the array itself
+            return _wrap(g.array.transpose(ctx.inverse)), None
         return Permute.apply(g, ctx.inverse), None
 
 
