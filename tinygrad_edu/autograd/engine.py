@@ -40,7 +40,7 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1)
     if not _grad_state.enabled:  # no graph wanted: the same sums on the array
         data = grad.array.sum(axis=tuple(range(lead))) if lead else grad.array
-        return _wrap(data.sum(axis=stretched, keepdims=True) if stretched else data)
+        return _wrap(np.asarray(data.sum(axis=stretched, keepdims=True) if stretched else data))
     from tinygrad_edu.ops.reduce import Sum
 
     if lead:  # dims that broadcasting added in front: summed away

@@ -30,4 +30,5 @@ def as_gradients(*grads: Any) -> tuple:
     """
     from tinygrad_edu.tensor import _wrap
 
-    return tuple([_wrap(grad) if type(grad) is np.ndarray else grad for grad in grads])
+    return tuple([_wrap(np.asarray(grad)) if isinstance(grad, (np.ndarray, np.generic)) else grad
+                  for grad in grads])  # numpy gives scalars for 0-d results: asarray

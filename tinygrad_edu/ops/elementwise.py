@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.dtypes import result_type
+from tinygrad_edu.ops import as_gradients
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
 # exp overflows past these; sigmoid clips its exponent there (the result is 0 anyway).
@@ -81,6 +83,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        if not is_grad_enabled():  # no graph wanted: the products of the arrays
+            return as_gradients(g.array * b.array if ctx.needs_input_grad[0] else None,
+                                g.array * a.array if ctx.needs_input_grad[1] else None)
         # Mul.apply, not g * b: forward already brought a and b to one dtype, so the
         # operator's conversions and promotion would only cost time here.
         grad_a = Mul.apply(g, b) if ctx.needs_input_grad[0] else None
@@ -135,6 +140,8 @@ class Pow(Function):
             zero_times_inf = (b.array == 0) & (a.array == 0)
             if zero_times_inf.any():
                 grad_a = Where.apply(_constant(zero_times_inf), _zero(grad_a), grad_a)
+        elif ctx.needs_input_grad[0] and not is_grad_enabled():  # no graph wanted: arrays
+            (grad_a,) = as_gradients(_pow_base_slope(g.array, a.array, b.array))
         elif ctx.needs_input_grad[0]:
             grad_a = PowBaseDerivative.apply(g, a, b)  # the same, as one op
         grad_b = None
@@ -156,6 +163,11 @@ def _where_zero_coefficient(coefficient: np.ndarray, out: np.ndarray) -> np.ndar
     return np.where(coefficient == 0, 0, out).astype(out.dtype, copy=False)
 
 
+def _pow_base_slope(g: np.ndarray, a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """g e a^(e-1), 0 where e = 0: the gradient of a ** e for a constant e."""
+    return _where_zero_coefficient(e, g * e * np.power(a, e - 1))
+
+
 class PowBaseDerivative(Function):
     """out = g b a^(b-1), the gradient of a ** b for a constant exponent b, as one op
     for speed: ``(a - t) ** 2`` is in every seed network's loss, and composed it
@@ -168,8 +180,7 @@ class PowBaseDerivative(Function):
     @staticmethod
     def forward(ctx, g, a, b):
         ctx.save_for_backward(g, a, b)
-        e = b.array
-        return _where_zero_coefficient(e, g.array * e * np.power(a.array, e - 1))
+        return _pow_base_slope(g.array, a.array, b.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -286,7 +297,14 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        if not is_grad_enabled():  # no graph wanted: the formula on the arrays
+            return as_gradients(_tanh_slope(g.array, out.array))
         return TanhDerivative.apply(g, out)  # g * (1 - out * out), as one op
+
+
+def _tanh_slope(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """g (1 - y²): tanh's gradient, y = tanh(a)."""
+    return g * (1 - y * y)
 
 
 class TanhDerivative(Function):
@@ -299,7 +317,7 @@ class TanhDerivative(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        return g.array * (1 - y.array * y.array)
+        return _tanh_slope(g.array, y.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -330,7 +348,14 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        if not is_grad_enabled():  # no graph wanted: the formula on the arrays
+            return as_gradients(_sigmoid_slope(g.array, out.array))
         return SigmoidDerivative.apply(g, out)  # g * out * (1 - out), as one op
+
+
+def _sigmoid_slope(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """g y (1 - y): sigmoid's gradient, y = σ(a)."""
+    return g * y * (1 - y)
 
 
 class SigmoidDerivative(Function):
@@ -342,7 +367,7 @@ class SigmoidDerivative(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        return g.array * y.array * (1 - y.array)
+        return _sigmoid_slope(g.array, y.array)
 
     @staticmethod
     def backward(ctx, grad):
