@@ -722,7 +722,7 @@ def _dims(dim: Any, ndim: int) -> tuple | None:
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        dims = tuple(_dim(d, ndim) for d in dim)
+        dims = tuple([_dim(d, ndim) for d in dim])
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
         return tuple(sorted(dims)) if ndim > 0 else ()

@@ -37,7 +37,10 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     ):
         raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
     # size-1 dims that broadcasting stretched: summed, kept as 1
-    stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1)
+    # (tuple of a list, not of a generator: that tuple is made at a guessed size and resized,
+    # and freed ones then fill CPython's free list slowly: benchmark case 7c's growth)
+    stretched = tuple([i for i, size in enumerate(shape)
+                       if size == 1 and grad_shape[lead + i] != 1])
     if not _grad_state.enabled:  # no graph wanted: the same sums on the array
         data = grad.array.sum(axis=tuple(range(lead))) if lead else grad.array
         return _wrap(np.asarray(data.sum(axis=stretched, keepdims=True) if stretched else data))

@@ -96,6 +96,8 @@ def _register(counter: Any, view: Tensor) -> None:
     if views is None:
         counter.views = [weakref.ref(view)]
         return
+    while views and views[-1]() is None:  # last step's W.T is gone: the list stays short
+        views.pop()
     views.append(weakref.ref(view))
     if len(views) > 64 and len(views) & (len(views) - 1) == 0:  # at 128, 256 ...: prune
         views[:] = [ref for ref in views if ref() is not None]

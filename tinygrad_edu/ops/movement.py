@@ -171,7 +171,7 @@ def resolve_shape(shape: tuple, a: Tensor) -> tuple:
     if -1 in shape:
         if known == 0 or a.array.size % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.array.size}")
-        shape = tuple(a.array.size // known if s == -1 else s for s in shape)
+        shape = tuple([a.array.size // known if s == -1 else s for s in shape])
     elif known != a.array.size or any(s < 0 for s in shape):
         raise RuntimeError(
             f"shape '{list(shape)}' is invalid for input of size {a.array.size} "
@@ -201,13 +201,13 @@ def squeeze(a: Tensor, dim: Any) -> Tensor:
     else:
         dims = {_dim(d, a.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         dims = {d for d in dims if a.ndim and a.shape[d] == 1}
-    out = a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in dims))
+    out = a.reshape(tuple([s for i, s in enumerate(a.shape) if i not in dims]))
     variant = 0 if dim is None else (2 if isinstance(dim, (tuple, list)) else 1)
     return torch_name(out, f"SqueezeBackward{variant}")
 
 
 def permute(a: Tensor, dims: tuple) -> Tensor:
-    resolved = tuple(_dim(d, a.ndim) for d in dims)
+    resolved = tuple([_dim(d, a.ndim) for d in dims])
     if sorted(resolved) != list(range(a.ndim)):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -256,13 +256,13 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
 def _index_tensors(index: Any) -> tuple:
     """The tensors in an index (their values must not change before backward)."""
     parts = index if isinstance(index, tuple) else (index,)
-    return tuple(p for p in parts if isinstance(p, Tensor))
+    return tuple([p for p in parts if isinstance(p, Tensor)])
 
 
 def _numpy_index(index: Any) -> Any:
     """Tensors in an index become their arrays; lists become arrays."""
     if isinstance(index, tuple):
-        return tuple(_numpy_index(i) for i in index)
+        return tuple([_numpy_index(i) for i in index])
     if isinstance(index, Tensor):
         if index.array.dtype.kind == "f":
             raise IndexError(

@@ -198,7 +198,7 @@ def _as_dims(dim: int | None) -> tuple | None:
 def _reduced_shape(shape: tuple, dims: tuple | None) -> tuple:
     if dims is None:
         return ()
-    return tuple(size for i, size in enumerate(shape) if i not in dims)
+    return tuple([size for i, size in enumerate(shape) if i not in dims])
 
 
 def _count(shape: tuple, dims: tuple | None) -> int:
