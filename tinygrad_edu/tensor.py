@@ -387,7 +387,7 @@ class Tensor:
         return _binary(elementwise.Pow, base, self, "pow")
 
     def __matmul__(self, other: Any) -> Tensor:
-        return self.matmul(other)
+        return linalg.matmul(self, _as_tensor(other, self, "matmul"))
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return _as_tensor(other, self, "matmul").matmul(self)
@@ -414,23 +414,15 @@ class Tensor:
         return self**exponent
 
     def matmul(self, other: Tensor) -> Tensor:
-        from tinygrad_edu.ops import linalg
-
         return linalg.matmul(self, _as_tensor(other, self, "matmul"))
 
     def mm(self, other: Tensor) -> Tensor:
-        from tinygrad_edu.ops import linalg
-
         return linalg.mm(self, other)
 
     def dot(self, other: Tensor) -> Tensor:
-        from tinygrad_edu.ops import linalg
-
         return linalg.dot(self, other)
 
     def outer(self, other: Tensor) -> Tensor:
-        from tinygrad_edu.ops import linalg
-
         return linalg.outer(self, other)
 
     # ----- comparisons: bool tensors, never part of the graph ------------------------
@@ -735,6 +727,8 @@ def _as_tensor(value: Any, like: Tensor, op_name: str) -> Tensor:
         return value
     if type(value) is builtins.float and like.array.dtype.kind == "f":  # the common case
         return _scalar_constant(value, like.array.dtype)
+    if type(value) is builtins.int and like.array.dtype.kind == "f" and -2**24 <= value <= 2**24:
+        return _scalar_constant(builtins.float(value), like.array.dtype)  # x ** 2, 1 - y: exact
     if isinstance(value, _SCALAR_TYPES):
         kind = np.asarray(value).dtype.kind
         category = 2 if kind in "fc" else (0 if kind == "b" else 1)
@@ -836,4 +830,4 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     return gradient.to(output.array.dtype)  # a float32 output's gradient is float32
 
 # The ops import Tensor from this module, so they are imported after it is defined.
-from tinygrad_edu.ops import elementwise, inplace, movement, reduce  # noqa: E402
+from tinygrad_edu.ops import elementwise, inplace, linalg, movement, reduce  # noqa: E402
