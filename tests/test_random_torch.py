@@ -252,11 +252,43 @@ def test_generator_api_and_state_round_trip():
     assert 0 <= tg.seed() < 2**53 and tg.initial_seed() == tg.default_generator.initial_seed()
 
 
-def test_generator_errors():
-    with pytest.raises(TypeError, match="expected an int"):
-        tg.manual_seed(1.5)
-    with pytest.raises(RuntimeError, match="Overflow"):
+BAD_SEEDS = ["a", None, [1], 2**64, -(2**63) - 1, 1.5, True, np.int64(5)]
+
+
+@pytest.mark.parametrize("seed", BAD_SEEDS, ids=repr)
+def test_bad_seeds_raise_pytorchs_exception_and_change_nothing(seed):
+    # tg.manual_seed, like torch.manual_seed, takes what int() takes (1.5 and True seed 1);
+    # Generator.manual_seed takes Python ints only. Out of range is a ValueError in both.
+    for ours, theirs in ((tg.manual_seed, torch.manual_seed),
+                         (tg.Generator().manual_seed, torch.Generator().manual_seed)):
+        try:
+            expected = theirs(seed).initial_seed()
+        except Exception as error:  # noqa: BLE001 - the type is what is compared
+            state = tg.get_rng_state().numpy()
+            with pytest.raises(type(error)) as raised:
+                ours(seed)
+            assert "seed" in str(raised.value) or "long" in str(raised.value)
+            np.testing.assert_array_equal(tg.get_rng_state().numpy(), state)
+        else:
+            assert ours(seed).initial_seed() == expected
+
+
+def test_seed_error_messages():
+    with pytest.raises(ValueError, match=r"expected an integer seed, got 'a' \(invalid literal"):
+        tg.manual_seed("a")
+    with pytest.raises(TypeError, match="expected an integer seed, got NoneType"):
+        tg.manual_seed(None)
+    with pytest.raises(ValueError, match=r"Overflow.*2\*\*64\), got 18446744073709551616"):
         tg.manual_seed(2**64)
+    with pytest.raises(RuntimeError, match="manual_seed expected a long, but got float"):
+        tg.Generator().manual_seed(1.5)
+    with pytest.raises(TypeError, match="Python int, got numpy.int64"):
+        tg.Generator().manual_seed(np.int64(5))
+    assert tg.manual_seed("7").initial_seed() == torch.manual_seed("7").initial_seed() == 7
+    assert tg.manual_seed(tg.tensor(3)).initial_seed() == 3
+
+
+def test_generator_errors():
     with pytest.raises(RuntimeError, match="size to be 10"):
         tg.set_rng_state(tg.zeros(10, dtype=tg.uint8))
     with pytest.raises(TypeError, match="uint8"):

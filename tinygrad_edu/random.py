@@ -62,14 +62,34 @@ def _seeded_state(seed: int) -> np.ndarray:
     return key
 
 
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed expected an int as the seed, got {type(seed).__name__}")
-    seed = int(seed)
+def _seed_in_range(seed: int) -> int:
+    """A seed in [-2⁶³, 2⁶⁴) as PyTorch stores it: a negative one is its 64-bit two's complement."""
     if not -(2**63) <= seed < 2**64:
-        raise RuntimeError(f"Overflow when unpacking long: the seed must be in "
-                           f"[-2**63, 2**64), got {seed}")
-    return seed % 2**64  # a negative seed is its 64-bit two's complement, as in PyTorch
+        raise ValueError(f"Overflow when unpacking long long: a seed must be in "
+                         f"[-2**63, 2**64), got {seed}")
+    return seed % 2**64
+
+
+def _generator_seed(seed: Any) -> int:
+    """``Generator.manual_seed``'s check: a Python int only, as PyTorch's."""
+    if isinstance(seed, np.integer):
+        raise TypeError(f"an integer is required: Generator.manual_seed takes a Python int, "
+                        f"got {type(seed).__module__}.{type(seed).__name__} (use int(seed))")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+    return _seed_in_range(seed)
+
+
+def _module_seed(seed: Any) -> int:
+    """``tg.manual_seed``'s check: PyTorch's calls ``int(seed)`` first ('7' and 7.9 give 7)."""
+    try:
+        as_int = int(seed)
+    except ValueError as error:
+        raise ValueError(f"manual_seed expected an integer seed, got {seed!r} ({error})") from None
+    except TypeError:
+        raise TypeError(f"manual_seed expected an integer seed, got "
+                        f"{type(seed).__name__}") from None
+    return _seed_in_range(as_int)
 
 
 class Generator:
@@ -92,8 +112,8 @@ class Generator:
         self.manual_seed(DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
-        """Restart the stream from ``seed``; returns the generator."""
-        seed = _check_seed(seed)
+        """Restart the stream from ``seed`` (an int in [-2⁶³, 2⁶⁴)); returns the generator."""
+        seed = _generator_seed(seed)
         # pos 624: the next draw first "twists" the whole state, as mt19937 does.
         self._bits.state = {"bit_generator": "MT19937",
                             "state": {"key": _seeded_state(seed), "pos": STATE_WORDS}}
@@ -317,8 +337,12 @@ default_generator.seed()  # PyTorch seeds its default generator from entropy at 
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the global generator (``default_generator``); returns it."""
-    return default_generator.manual_seed(seed)
+    """Seed the global generator (``default_generator``); returns it.
+
+    As PyTorch's, this takes anything ``int()`` takes (``'7'``, ``7.9`` and a
+    one-element tensor seed 7); ``Generator.manual_seed`` takes Python ints only.
+    """
+    return default_generator.manual_seed(_module_seed(seed))
 
 
 def seed() -> int:
