@@ -157,3 +157,15 @@ def test_chosen_words_are_the_draws():
     g = tg.Generator().set_state(tg.tensor(np.frombuffer(state_that_draws(words, template),
                                                         np.uint8).copy()))
     assert tg.rand(4, generator=g).tolist() == (words * 2.0**-24).tolist()
+
+
+def test_without_avx2_float32_normals_come_from_the_c_library_and_stay_close(monkeypatch):
+    # PyTorch without AVX2 (ARM, old x86) uses the C library's float functions; this
+    # library then rounds float64 results, so values agree closely, not bit for bit
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(random_avx2, "AVAILABLE", False)
+    tg.manual_seed(1)
+    torch.manual_seed(1)
+    np.testing.assert_allclose(tg.randn(10_000).numpy(), torch.randn(10_000).numpy(),
+                               rtol=0, atol=4e-6)
+    np.testing.assert_array_equal(tg.get_rng_state().numpy(), torch.get_rng_state().numpy())

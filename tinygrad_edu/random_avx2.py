@@ -41,7 +41,7 @@ AVAILABLE = _pytorch_uses_avx2()
 
 
 def _fma(a: np.ndarray, b: np.ndarray | float, c: np.ndarray | float,
-         out: np.ndarray | None = None) -> np.ndarray:
+         out: np.ndarray | None = None, exact: np.ndarray | None = None) -> np.ndarray:
     """a · b + c rounded to float32, for the polynomials below: three numpy passes.
 
     The product of two float32 numbers is exact in float64 (24 + 24 bits < 53),
@@ -52,8 +52,8 @@ def _fma(a: np.ndarray, b: np.ndarray | float, c: np.ndarray | float,
     compares all 2²⁴ of them with PyTorch. About 1 ns per value: the 16 FMAs are
     half of ``randn``'s time. ``out`` (float32) may be ``a`` or ``c``.
     """
-    exact = np.multiply(a, b, dtype=np.float64)  # dtype: a python float b would round to float32
-    exact += c
+    exact = np.multiply(a, b, out=exact, dtype=np.float64)  # dtype: else a python float b
+    exact += c  # would round to float32
     if out is None:
         return exact.astype(f32)
     np.copyto(out, exact, casting="unsafe")
@@ -122,11 +122,12 @@ def log(u: np.ndarray) -> np.ndarray:
     z = x * x
     # Horner's rule, one FMA per coefficient; x in float64 once for all of them
     x64 = x.astype(np.float64)
-    y = _fma(x64, _LOG_POLY[0], _LOG_POLY[1])
+    exact = np.empty_like(x64)  # every FMA's float64 sum, in one reused array
+    y = _fma(x64, _LOG_POLY[0], _LOG_POLY[1], exact=exact)
     for coefficient in _LOG_POLY[2:]:
-        _fma(y, x64, coefficient, out=y)
+        _fma(y, x64, coefficient, out=y, exact=exact)
     y *= x
-    _fma(y, z, e * _LN2_LOW, out=y)
+    _fma(y, z, e * _LN2_LOW, out=y, exact=exact)
     z *= f32(-0.5)
     y += z  # = fma(z, -½, y): z·½ is exact
     y += x
@@ -159,18 +160,19 @@ def sincos(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = y * _PI_OVER_4[0]
     x += theta
     x += y * _PI_OVER_4[1]
-    _fma(y, _PI_OVER_4[2], x, out=x)
+    exact = np.empty(x.shape, np.float64)  # every FMA's float64 sum, in one reused array
+    _fma(y, _PI_OVER_4[2], x, out=x, exact=exact)
     z = x * x
     z64 = z.astype(np.float64)
-    cos = _fma(z64, _COS_POLY[0], _COS_POLY[1])
-    _fma(cos, z64, _COS_POLY[2], out=cos)
+    cos = _fma(z64, _COS_POLY[0], _COS_POLY[1], exact=exact)
+    _fma(cos, z64, _COS_POLY[2], out=cos, exact=exact)
     cos *= z
-    _fma(cos, z64, z * f32(-0.5), out=cos)
+    _fma(cos, z64, z * f32(-0.5), out=cos, exact=exact)
     cos += f32(1)
-    sin = _fma(z64, _SIN_POLY[0], _SIN_POLY[1])
-    _fma(sin, z64, _SIN_POLY[2], out=sin)
+    sin = _fma(z64, _SIN_POLY[0], _SIN_POLY[1], exact=exact)
+    _fma(sin, z64, _SIN_POLY[2], out=sin, exact=exact)
     sin *= z
-    _fma(sin, x, x, out=sin)
+    _fma(sin, x, x, out=sin, exact=exact)
     sin_bits, cos_bits = sin.view(np.int32), cos.view(np.int32)
     swap = octant << 30
     swap >>= 31  # all 32 bits set where octant & 2: there the polynomials trade places
