@@ -284,8 +284,9 @@ def randperm(n: int, *, generator: rng.Generator | None = None, dtype: Any = Non
         steps = np.arange(n - 1, dtype=np.uint64)
         order = permutation.swap_forward(generator.random32(len(steps)) % (np.uint64(n) - steps))
     else:
-        places = np.arange(n, dtype=np.uint64)
-        order = permutation.inside_out(generator.random64(n) % (places + np.uint64(1)))
+        sources = generator.random64(n)
+        sources %= np.arange(1, n + 1, dtype=np.uint64)  # in place: n is 2·10⁸ or more here
+        order = permutation.inside_out(sources.view(np.int64))
     return _new(order.astype(np_dtype), requires_grad)
 
 
