@@ -2,7 +2,7 @@
 
 The loops (``loop_forward``, ``loop_inside_out``) are PyTorch's as written; the
 numpy versions must give the same permutation for any draws. PyTorch switches
-to the inside-out shuffle with 64-bit draws at n = 214,748,363 (too big for a
+to the inside-out shuffle with 64-bit draws at n = 214,748,364 (too big for a
 test): the switch is tested with the limit lowered.
 """
 

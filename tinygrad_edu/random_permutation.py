@@ -2,7 +2,7 @@
 
 PyTorch's CPU ``randperm(n)`` runs one of two loops (ATen's ``randperm_cpu``):
 
-- n < 214,748,363 (2³² / 20): start from 0, 1, …, n-1 and for i = 0 … n-2
+- n < 214,748,364 ((2³² - 1) / 20): start from 0, 1, …, n-1 and for i = 0 … n-2
   swap places i and i + (32-bit draw mod (n - i)) — ``swap_forward`` below;
 - larger n, where a 32-bit draw mod n would favour small values: the
   "inside-out" shuffle, for i = 0 … n-1: z = 64-bit draw mod (i + 1), place i
@@ -16,7 +16,9 @@ loop, from the observation that each swap moves a value whose origin can be
 looked up: see the two functions' docstrings. Measured, the shuffle alone:
 n = 60,000 (MNIST's DataLoader) loop 10.4 ms, numpy 3.6 ms; n = 10⁶ 349 -> 93 ms.
 Beyond the limit a Python list could not even hold the places (8 GB of ints for
-2·10⁸); the numpy version needs about 60 bytes a place at its peak.
+2·10⁸); the numpy version needs about 65 bytes a place at its peak. Checked once
+against PyTorch at n = 214,748,364, the first n of the 64-bit path: the same
+permutation and generator state (PyTorch 12 s, this 90 s, 14 GB).
 """
 
 from __future__ import annotations

@@ -265,7 +265,7 @@ def randperm(n: int, *, generator: rng.Generator | None = None, dtype: Any = Non
     """A random permutation of 0 … n-1, by PyTorch's Fisher–Yates shuffle.
 
     Start from 0, 1, …, n-1; for i = 0 … n-2 swap place i with place i + (bits % (n - i)),
-    one 32-bit draw per step. From n = 214,748,363 on, PyTorch's "inside-out"
+    one 32-bit draw per step. From n = 214,748,364 on, PyTorch's "inside-out"
     shuffle with one 64-bit draw per place (``tinygrad_edu/random_permutation.py``).
     """
     check_device(device)
