@@ -55,6 +55,22 @@ def test_large_randn_takes_the_vectorised_path_bit_for_bit(seed):
     both(seed, lambda: tg.randn(100_003), lambda: torch.randn(100_003))
 
 
+BLOCK = 2047 * 16  # Box–Muller's block of rows (tinygrad_edu.random._BLOCK_ROWS)
+
+
+@pytest.mark.parametrize("size", [BLOCK - 1, BLOCK, BLOCK + 16, 2 * BLOCK + 17, 100_003])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("seed", [0, 2**32 + 7])
+def test_normals_across_block_boundaries(size, dtype, seed):
+    assert tg.random._BLOCK_ROWS * 16 == BLOCK
+    both(seed, lambda: tg.randn(size, dtype=getattr(tg, dtype)),
+         lambda: torch.randn(size, dtype=getattr(torch, dtype)))
+    both(seed, lambda: tg.normal(-1.5, 3.25, (size,), dtype=getattr(tg, dtype)),
+         lambda: torch.normal(-1.5, 3.25, (size,), dtype=getattr(torch, dtype)))
+    both(seed, lambda: tg.empty(size, dtype=getattr(tg, dtype)).normal_(0.0, 0.125),
+         lambda: torch.empty(size, dtype=getattr(torch, dtype)).normal_(0.0, 0.125))
+
+
 def test_randn_interleaved_with_other_draws_keeps_the_cached_normal():
     # a 3-element randn leaves r·sin θ cached; the next small randn uses it first
     tg.manual_seed(3)
