@@ -15,7 +15,7 @@ Box–Muller can give them (tests/test_random_avx2.py holds both to PyTorch).
 
 PyTorch uses this kernel on every x86 CPU with AVX2 (AVX-512 machines run the
 AVX2 kernel too). Elsewhere (ARM, old x86) it computes with the C library's
-float functions; there we round float64 results, which can differ by 1 ulp.
+float functions; there we round float64 results, which can differ by a few ulp.
 """
 
 from __future__ import annotations
