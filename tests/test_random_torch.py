@@ -55,6 +55,22 @@ def test_large_randn_takes_the_vectorised_path_bit_for_bit(seed):
     both(seed, lambda: tg.randn(100_003), lambda: torch.randn(100_003))
 
 
+BLOCK = 2047 * 16  # Box–Muller's block of rows (tinygrad_edu.random._BLOCK_ROWS)
+
+
+@pytest.mark.parametrize("size", [BLOCK - 1, BLOCK, BLOCK + 16, 2 * BLOCK + 17, 100_003])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("seed", [0, 2**32 + 7])
+def test_normals_across_block_boundaries(size, dtype, seed):
+    assert tg.random._BLOCK_ROWS * 16 == BLOCK
+    both(seed, lambda: tg.randn(size, dtype=getattr(tg, dtype)),
+         lambda: torch.randn(size, dtype=getattr(torch, dtype)))
+    both(seed, lambda: tg.normal(-1.5, 3.25, (size,), dtype=getattr(tg, dtype)),
+         lambda: torch.normal(-1.5, 3.25, (size,), dtype=getattr(torch, dtype)))
+    both(seed, lambda: tg.empty(size, dtype=getattr(tg, dtype)).normal_(0.0, 0.125),
+         lambda: torch.empty(size, dtype=getattr(torch, dtype)).normal_(0.0, 0.125))
+
+
 def test_randn_interleaved_with_other_draws_keeps_the_cached_normal():
     # a 3-element randn leaves r·sin θ cached; the next small randn uses it first
     tg.manual_seed(3)
@@ -252,11 +268,43 @@ def test_generator_api_and_state_round_trip():
     assert 0 <= tg.seed() < 2**53 and tg.initial_seed() == tg.default_generator.initial_seed()
 
 
-def test_generator_errors():
-    with pytest.raises(TypeError, match="expected an int"):
-        tg.manual_seed(1.5)
-    with pytest.raises(RuntimeError, match="Overflow"):
+BAD_SEEDS = ["a", None, [1], 2**64, -(2**63) - 1, 1.5, True, np.int64(5)]
+
+
+@pytest.mark.parametrize("seed", BAD_SEEDS, ids=repr)
+def test_bad_seeds_raise_pytorchs_exception_and_change_nothing(seed):
+    # tg.manual_seed, like torch.manual_seed, takes what int() takes (1.5 and True seed 1);
+    # Generator.manual_seed takes Python ints only. Out of range is a ValueError in both.
+    for ours, theirs in ((tg.manual_seed, torch.manual_seed),
+                         (tg.Generator().manual_seed, torch.Generator().manual_seed)):
+        try:
+            expected = theirs(seed).initial_seed()
+        except Exception as error:  # noqa: BLE001 - the type is what is compared
+            state = tg.get_rng_state().numpy()
+            with pytest.raises(type(error)) as raised:
+                ours(seed)
+            assert "seed" in str(raised.value) or "long" in str(raised.value)
+            np.testing.assert_array_equal(tg.get_rng_state().numpy(), state)
+        else:
+            assert ours(seed).initial_seed() == expected
+
+
+def test_seed_error_messages():
+    with pytest.raises(ValueError, match=r"expected an integer seed, got 'a' \(invalid literal"):
+        tg.manual_seed("a")
+    with pytest.raises(TypeError, match="expected an integer seed, got NoneType"):
+        tg.manual_seed(None)
+    with pytest.raises(ValueError, match=r"Overflow.*2\*\*64\), got 18446744073709551616"):
         tg.manual_seed(2**64)
+    with pytest.raises(RuntimeError, match="manual_seed expected a long, but got float"):
+        tg.Generator().manual_seed(1.5)
+    with pytest.raises(TypeError, match="Python int, got numpy.int64"):
+        tg.Generator().manual_seed(np.int64(5))
+    assert tg.manual_seed("7").initial_seed() == torch.manual_seed("7").initial_seed() == 7
+    assert tg.manual_seed(tg.tensor(3)).initial_seed() == 3
+
+
+def test_generator_errors():
     with pytest.raises(RuntimeError, match="size to be 10"):
         tg.set_rng_state(tg.zeros(10, dtype=tg.uint8))
     with pytest.raises(TypeError, match="uint8"):
@@ -295,3 +343,16 @@ def test_inplace_draw_bumps_the_version_and_refuses_a_leaf_that_requires_grad():
     w = tg.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         w.normal_()
+
+
+def test_random64_by_numpy_or_by_pairs_of_32_bit_draws(monkeypatch):
+    # numpy's 64-bit draws are taken when they are two 32-bit draws, high half first
+    fast, slow = tg.Generator().manual_seed(5), tg.Generator().manual_seed(5)
+    wide = fast.random64(1001)
+    monkeypatch.setattr(tg.random, "_NUMPY_PAIRS_HIGH_FIRST", False)
+    np.testing.assert_array_equal(slow.random64(1001), wide)
+    np.testing.assert_array_equal(fast.get_state().numpy(), slow.get_state().numpy())
+    theirs = torch.Generator().manual_seed(5)
+    drawn = torch.empty(1001, dtype=torch.int64).random_(-(2**63), None, generator=theirs)
+    np.testing.assert_array_equal(wide.view(np.int64), drawn.numpy())  # the raw 64-bit draws
+    np.testing.assert_array_equal(fast.get_state().numpy(), theirs.get_state().numpy())

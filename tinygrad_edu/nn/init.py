@@ -201,3 +201,80 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, as far as it goes)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _write(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight so that the convolution copies its input.
+
+    Zeros, and a 1 at the kernel's centre linking output channel d of each group
+    to input channel d, for as many channels as both sides have.
+    """
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if tensor.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = tensor.shape[0] // groups
+    centre = tuple(size // 2 for size in tensor.shape[2:])
+    values = np.zeros(tensor.shape)
+    for group in range(groups):
+        for d in range(min(out_per_group, tensor.shape[1])):
+            values[(group * out_per_group + d, d, *centre)] = 1
+    return _write(tensor, values)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix (Saxe et al. 2013), by PyTorch's recipe.
+
+    Flatten to (rows, cols) = (size(0), the rest); draw a (rows, cols) matrix of
+    standard normals; take the QR factorisation of it (of its transpose if
+    rows < cols), so Q has orthonormal columns; multiply each column of Q by the
+    sign of R's diagonal (which makes the result uniformly distributed over the
+    orthogonal matrices); transpose back, and scale by ``gain``. The draws are
+    PyTorch's; the QR is numpy's LAPACK instead of PyTorch's, so the values agree
+    to rounding (float32: within a few 1e-7).
+    """
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    dtype = tensor.array.dtype
+    if dtype == np.float16:  # checked before drawing: a failed call draws nothing
+        raise NotImplementedError("\"geqrf_cpu\" not implemented for 'Half'")
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    with no_grad():
+        draws = _wrap(np.empty((rows, cols), dtype)).normal_(0, 1, generator=generator).array
+    flattened = draws.T if rows < cols else draws
+    q, r = np.linalg.qr(flattened)
+    q = q * np.sign(np.diag(r))  # a zero on R's diagonal zeroes its column, as in PyTorch
+    if rows < cols:
+        q = q.T
+    return _write(tensor, (q.astype(dtype) * dtype.type(gain)).reshape(tensor.shape))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
+            generator: Generator | None = None) -> Tensor:
+    """Fill a 2-D tensor with N(0, std²) draws, then zero ⌈sparsity · rows⌉ of each column.
+
+    The rows zeroed in each column are the first of a ``randperm(rows)``, drawn from
+    the global generator even when ``generator`` is given — as PyTorch 2.13 does.
+    """
+    from tinygrad_edu.ops.random import randperm
+
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        values = tensor.normal_(0, std, generator=generator).array.copy()
+        for column in range(cols):
+            zero_rows = randperm(rows).array[:num_zeros]
+            values[zero_rows, column] = 0
+    return _write(tensor, values)

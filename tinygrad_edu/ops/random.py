@@ -19,6 +19,7 @@ import numpy as np
 
 from tinygrad_edu import dtypes
 from tinygrad_edu import random as rng
+from tinygrad_edu import random_permutation as permutation
 from tinygrad_edu.creation import _size as _shape  # zeros(2, 3), zeros((2, 3)), size=(2, 3)
 from tinygrad_edu.device import check_device
 from tinygrad_edu.dtypes import get_default_dtype, to_dtype
@@ -264,23 +265,44 @@ def randperm(n: int, *, generator: rng.Generator | None = None, dtype: Any = Non
     """A random permutation of 0 … n-1, by PyTorch's Fisher–Yates shuffle.
 
     Start from 0, 1, …, n-1; for i = 0 … n-2 swap place i with place i + (bits % (n - i)),
-    one 32-bit draw per step.
+    one 32-bit draw per step. From n = 214,748,364 on, PyTorch's "inside-out"
+    shuffle with one 64-bit draw per place (``tinygrad_edu/random_permutation.py``).
     """
     check_device(device)
-    if isinstance(n, bool) or not isinstance(n, (builtins.int, np.integer)) or n < 0:
-        raise RuntimeError(f"randperm: n must be a non-negative int, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, (builtins.int, np.integer)):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not "
+                        f"{type(n).__name__}")
     n = builtins.int(n)
-    if n >= (2**32 - 1) // 20:
-        raise RuntimeError(f"randperm: n={n} is too large here (PyTorch switches to 64-bit "
-                           f"draws at {(2**32 - 1) // 20})")
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    np_dtype = to_dtype(dtype or dtypes.int64).np_dtype
+    _check_permutation_fits(n, np_dtype)
     generator = rng.resolve(generator)
-    steps = max(n - 1, 0)
-    offsets = (generator.random32(steps) % (n - np.arange(steps, dtype=np.uint64))).tolist()
-    order = list(range(n))
-    for i, offset in enumerate(offsets):
-        j = i + offset
-        order[i], order[j] = order[j], order[i]
-    return _new(np.array(order, dtype=to_dtype(dtype or dtypes.int64).np_dtype), requires_grad)
+    if n == 0:
+        order = np.empty(0, dtype=np.int64)
+    elif n < permutation.SMALL_N_LIMIT:
+        steps = np.arange(n - 1, dtype=np.uint64)
+        order = permutation.swap_forward(generator.random32(len(steps)) % (np.uint64(n) - steps))
+    else:
+        sources = generator.random64(n)
+        sources %= np.arange(1, n + 1, dtype=np.uint64)  # in place: n is 2·10⁸ or more here
+        order = permutation.inside_out(sources.view(np.int64))
+    return _new(order.astype(np_dtype), requires_grad)
+
+
+def _check_permutation_fits(n: int, np_dtype: np.dtype) -> None:
+    """PyTorch's checks: n - 1 must fit an integer dtype, and be exact in a float one."""
+    if np_dtype.kind == "b":
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    if np_dtype.kind in "iu" and n - 1 > np.iinfo(np_dtype).max:
+        raise RuntimeError(f"randperm: n={n} does not fit {np_dtype} (value cannot be converted "
+                           f"to type {np_dtype}_t without overflow)")
+    if np_dtype.kind == "f":
+        digits = np.finfo(np_dtype).nmant + 1
+        if n > 2**digits + 1:
+            limit = 2049 if digits == 11 else f"2^{digits}+1"
+            raise RuntimeError(f"n cannot be greater than {limit} for "
+                               f"{_TORCH_NAMES[np_dtype]} type.")
 
 
 def _like_dtype(input: Tensor, dtype: Any) -> np.dtype:  # noqa: A002
