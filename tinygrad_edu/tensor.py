@@ -75,7 +75,7 @@ class Tensor:
     prefer ``tinygrad_edu.tensor(data, dtype=None, requires_grad=False)``.
     """
 
-    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version_counter", "_accumulator",
+    __slots__ = ("array", "requires_grad", "_grad", "grad_fn", "_version_counter", "_accumulator",
                  "_view", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
@@ -105,6 +105,17 @@ class Tensor:
                 f"Tensor.data must be set to a Tensor, got {type(value).__name__}"
             )
         self.array = value.array
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient that backward() accumulated here (None before the first one)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:  # the engine writes _grad directly
+        from tinygrad_edu.argcheck import check_assigned_grad
+
+        self._grad = check_assigned_grad(self, value)
 
     @property
     def _base(self) -> Tensor | None:
@@ -263,7 +274,9 @@ class Tensor:
         return self.to(dtypes.bool)
 
     def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.array.dtype)
+        from tinygrad_edu.argcheck import check_tensor
+
+        return self.to(check_tensor("other", other, "type_as").dtype)
 
     # ----- autograd ------------------------------------------------------------------
     def backward(
@@ -390,7 +403,9 @@ class Tensor:
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _as_tensor(other, self, "matmul").matmul(self)
+        from tinygrad_edu.ops import linalg
+
+        return linalg.matmul(other, self)
 
     def __neg__(self) -> Tensor:
         return elementwise.Neg.apply(self)
@@ -416,7 +431,7 @@ class Tensor:
     def matmul(self, other: Tensor) -> Tensor:
         from tinygrad_edu.ops import linalg
 
-        return linalg.matmul(self, _as_tensor(other, self, "matmul"))
+        return linalg.matmul(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
         from tinygrad_edu.ops import linalg
@@ -473,7 +488,9 @@ class Tensor:
         return _wrap(np.isfinite(self.array))
 
     def equal(self, other: Tensor) -> builtins.bool:
-        return self.shape == other.shape and builtins.bool((self.array == other.array).all())
+        from tinygrad_edu.functions import equal
+
+        return equal(self, other)
 
     # ----- elementwise ---------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -529,10 +546,14 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other: Tensor) -> Tensor:
-        return _binary(elementwise.Maximum, self, other, "maximum")
+        from tinygrad_edu.functions import maximum
+
+        return maximum(self, other)
 
     def minimum(self, other: Tensor) -> Tensor:
-        return _binary(elementwise.Minimum, self, other, "minimum")
+        from tinygrad_edu.functions import minimum
+
+        return minimum(self, other)
 
     def where(self, condition: Tensor, other: Any) -> Tensor:
         from tinygrad_edu.functions import where
@@ -657,7 +678,7 @@ def _init(t: Tensor, data: np.ndarray, requires_grad: builtins.bool = False,
           grad_fn: Any = None) -> None:
     t.array = data
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t._version_counter = None
     t._accumulator = None
@@ -673,7 +694,7 @@ def _wrap(data: np.ndarray, requires_grad: builtins.bool = False, grad_fn: Any =
     t = _new_tensor(Tensor)
     t.array = data
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t._version_counter = None
     t._accumulator = None
@@ -826,8 +847,10 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
                 f"shape {tuple(output.shape)}: pass gradient= (a tensor of that shape)"
             )
         return _wrap(np.ones(output.array.shape, output.array.dtype))
-    if not isinstance(gradient, Tensor):  # a number: a fresh array (never a shared constant)
-        gradient = _wrap(np.array(_as_tensor(gradient, output, "backward").array))
+    if not isinstance(gradient, Tensor):
+        raise TypeError(
+            f"gradients can be either Tensors or None, but got {type(gradient).__name__}"
+        )
     if gradient.shape != output.shape:
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(gradient.shape)} "

@@ -281,9 +281,9 @@ class Module:
             if param.grad is None:
                 continue
             if set_to_none:
-                param.grad = None
+                param._grad = None  # the slot behind .grad (its setter checks user values)
             else:
-                param.grad = param.grad.detach()
+                param._grad = param.grad.detach()
                 param.grad.zero_()
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None,
@@ -303,7 +303,7 @@ class Module:
             if tensor.array.dtype.kind == "f" and tensor.array.dtype != np_dtype:
                 tensor.array = tensor.array.astype(np_dtype)
                 if tensor.grad is not None:
-                    tensor.grad = _wrap(tensor.grad.array.astype(np_dtype))
+                    tensor._grad = _wrap(tensor.grad.array.astype(np_dtype))
         return self
 
     def cpu(self) -> Module:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.movement import Permute
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, _wrap
 
 
 class MatMul(Function):
@@ -77,7 +79,18 @@ def _swap_last_two(t: Tensor) -> Tensor:
     return Permute.apply(t, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
+def _operand(value: Any, name: str) -> Tensor:
+    """A matmul operand: a Tensor (or a numpy array, wrapped); TypeError for anything else."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return _wrap(value)
+    raise TypeError(f"matmul(): argument '{name}' must be Tensor, not {type(value).__name__}")
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operand(a, "input"), _operand(b, "other")
     a_shape, b_shape = a.array.shape, b.array.shape  # numpy's tuples: this runs for every layer
     if not a_shape or not b_shape:
         raise RuntimeError(
@@ -91,11 +104,11 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
             f"({inner_a} columns of the first != {inner_b} rows of the second)"
         )
-    if a.array.dtype != b.array.dtype:
-        from tinygrad_edu.dtypes import result_type
-
-        common = result_type(a.array, b.array)
-        a, b = a.to(common), b.to(common)
+    if a.array.dtype != b.array.dtype:  # PyTorch does not promote here: a float64 input
+        raise RuntimeError(  # to float32 weights is a mistake worth hearing about
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}; "
+            f"convert one of them, e.g. x.float() or x.to(w.dtype)"
+        )
     try:
         return MatMul.apply(a, b)
     except ValueError:

@@ -10,6 +10,7 @@ counter and see its in-place changes (autograd/views.py).
 from __future__ import annotations
 
 import builtins
+import numbers
 from typing import Any
 
 import numpy as np
@@ -236,6 +237,9 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
         a.shape[i - lead] if (s == -1 and i >= lead) else builtins.int(s)
         for i, s in enumerate(sizes)
     )
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"expand: sizes must be non-negative (or -1 to keep a dim), got "
+                           f"{list(sizes)} for a tensor of shape {list(a.shape)}")
     for i in range(a.ndim):
         if a.shape[i] != 1 and a.shape[i] != shape[lead + i]:
             raise RuntimeError(
@@ -284,6 +288,15 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         else:
             out = GetItem.apply(a, np_index)
     except IndexError as error:
+        parts = index if isinstance(index, tuple) else (index,)
+        for part in parts:
+            if not isinstance(part, (numbers.Number, slice, list, Tensor, np.ndarray,
+                                     type(None), type(Ellipsis))):  # a float is an IndexError
+                raise TypeError(
+                    f"a tensor cannot be indexed with a {type(part).__name__} ({part!r}); an "
+                    f"index is an int, a slice, None, ..., a list of ints or bools, or an "
+                    f"integer or bool tensor"
+                ) from None
         raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
     return torch_name(out, _index_name(np_index))
 
@@ -308,7 +321,7 @@ def _index_name(index: Any) -> str:
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     tensors = check_tensor_list("tensors", tensors, "cat")
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
             raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be "

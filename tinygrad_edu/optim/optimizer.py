@@ -110,10 +110,10 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None  # the slot behind .grad (its setter checks user values)
                 else:
                     if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
+                        p._grad = p.grad.detach()
                     p.grad.array[...] = 0
                     p.grad._version.value += 1
 
