@@ -96,8 +96,8 @@ class Optimizer:
 
     def _check_options(self, group: dict) -> None:
         """Raise ValueError for a group's invalid hyperparameters (subclasses extend)."""
-        lr = group.get("lr")
-        if lr is not None:
+        if "lr" in group:  # an Optimizer subclass may have no learning rate at all
+            lr = group["lr"]
             check_number("lr", lr, type(self).__name__)
             if not lr >= 0.0:
                 raise ValueError(f"Invalid learning rate: {lr}")
