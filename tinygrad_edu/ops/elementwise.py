@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.dtypes import result_type
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
@@ -353,29 +354,43 @@ class SigmoidDerivative(Function):
 
 
 class Relu(Function):
-    """out = max(a, 0).   d/da = 1 where a > 0, else 0 (PyTorch's choice at 0)."""
+    """out = max(a, 0).   d/da = 1 where a > 0, else 0 (PyTorch's choice at 0).
+
+    The output is saved, as PyTorch saves it. With ``create_graph`` the mask is
+    recorded as sign(out), whose derivative is 0: the gradient stays connected
+    to ``a``, and the second derivative is zeros (as PyTorch's), not missing.
+    """
 
     @staticmethod
     def forward(ctx, a):
-        ctx.positive = _constant(a.array > 0)
-        return np.maximum(a.array, 0)
+        out = _wrap(np.maximum(a.array, 0))
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        return Where.apply(ctx.positive, g, _constant(np.zeros((), g.array.dtype)))
+        (out,) = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: a recorded mask
+            return g * Sign.apply(out)
+        return Where.apply(_constant(out.array > 0), g, _constant(np.zeros((), g.array.dtype)))
 
 
 class Abs(Function):
-    """out = |a|.   d/da = sign(a) (0 at 0)."""
+    """out = |a|.   d/da = sign(a) (0 at 0).
+
+    ``a`` is saved, as PyTorch saves it, and sign(a) is an op: with
+    ``create_graph`` its derivative, 0, gives the second derivative (zeros).
+    """
 
     @staticmethod
     def forward(ctx, a):
-        ctx.sign = _constant(np.sign(a.array))
+        ctx.save_for_backward(a)
         return np.abs(a.array)
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.sign
+        (a,) = ctx.saved_tensors
+        return g * Sign.apply(a)
 
 
 class Sign(Function):

@@ -230,7 +230,8 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
 
 def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
     """The 2-norm sqrt(Σ a²) (``p='fro'`` or 2), the p-norm (Σ |a|^p)^(1/p), the largest
-    |a| (p = inf), or the number of nonzeros (p = 0, gradient 0), as PyTorch's.
+    |a| (p = inf), the smallest (p = -inf), or the number of nonzeros (p = 0, gradient 0),
+    as PyTorch's.
 
     At a zero vector the gradient is 0 (PyTorch's subgradient), see ``RootOfSum``.
     """
@@ -244,6 +245,8 @@ def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
         out = a.abs().sum(dims, keepdim)
     elif p == float("inf"):
         out = a.abs().amax(dims or (), keepdim)
+    elif p == float("-inf"):  # the smallest |a|
+        out = a.abs().amin(dims or (), keepdim)
     elif p == 0:  # counts the nonzeros; connected to a (gradient 0), as in PyTorch
         nonzero = _wrap((a.array != 0).astype(a.array.dtype))
         out = (a * 0 + nonzero).sum(dims, keepdim)
