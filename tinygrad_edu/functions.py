@@ -123,7 +123,7 @@ def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     return write_out(movement.stack(tensors, dim), out, "stack")
 
 
-Tensor.bmm = bmm  # the one Tensor method defined here: bmm is matmul with 3-D checks
+Tensor.bmm = bmm  # a Tensor method defined here: bmm is matmul with 3-D checks (more below)
 
 
 def is_tensor(obj: Any) -> bool:
@@ -302,3 +302,13 @@ def isnan(input: Tensor) -> Tensor:  # noqa: A002
 
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002
     return check_tensor("input", input, "isfinite").isfinite()
+
+
+def type_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``input`` in ``other``'s dtype."""
+    return check_tensor("input", input, "type_as").to(check_tensor("other", other, "type_as").dtype)
+
+
+# Methods of Tensor that are these functions (the checks live here, not in tensor.py).
+Tensor.maximum, Tensor.minimum, Tensor.heaviside = maximum, minimum, heaviside
+Tensor.equal, Tensor.type_as = equal, type_as

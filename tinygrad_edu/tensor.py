@@ -217,10 +217,10 @@ class Tensor:
         return self.array.tolist()
 
     def __float__(self) -> builtins.float:
-        return builtins.float(self.item())
+        return builtins.float(_one_element(self))
 
     def __int__(self) -> builtins.int:
-        return builtins.int(self.item())
+        return builtins.int(_one_element(self))
 
     def __index__(self) -> builtins.int:
         if self.array.dtype.kind not in "iub" or self.array.size != 1:
@@ -272,11 +272,6 @@ class Tensor:
 
     def bool(self) -> Tensor:
         return self.to(dtypes.bool)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        from tinygrad_edu.argcheck import check_tensor
-
-        return self.to(check_tensor("other", other, "type_as").dtype)
 
     # ----- autograd ------------------------------------------------------------------
     def backward(
@@ -467,17 +462,6 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return _compare(np.greater_equal, self, other)
 
-    def __invert__(self) -> Tensor:
-        if self.array.dtype != np.bool_:
-            raise TypeError("~ is only defined for bool tensors here")
-        return _wrap(~self.array)
-
-    def __and__(self, other: Any) -> Tensor:
-        return _compare(np.logical_and, self, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        return _compare(np.logical_or, self, other)
-
     def logical_not(self) -> Tensor:
         return _wrap(np.logical_not(self.array))
 
@@ -486,11 +470,6 @@ class Tensor:
 
     def isfinite(self) -> Tensor:
         return _wrap(np.isfinite(self.array))
-
-    def equal(self, other: Tensor) -> builtins.bool:
-        from tinygrad_edu.functions import equal
-
-        return equal(self, other)
 
     # ----- elementwise ---------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -545,25 +524,10 @@ class Tensor:
 
     clip = clamp
 
-    def maximum(self, other: Tensor) -> Tensor:
-        from tinygrad_edu.functions import maximum
-
-        return maximum(self, other)
-
-    def minimum(self, other: Tensor) -> Tensor:
-        from tinygrad_edu.functions import minimum
-
-        return minimum(self, other)
-
     def where(self, condition: Tensor, other: Any) -> Tensor:
         from tinygrad_edu.functions import where
 
         return where(condition, self, other)
-
-    def heaviside(self, values: Tensor) -> Tensor:
-        from tinygrad_edu.functions import heaviside
-
-        return heaviside(self, values)
 
     # ----- reductions: sum, mean, max ... are in ops/reduce_methods.py -----------------
     def softmax(self, dim: int) -> Tensor:
@@ -836,6 +800,14 @@ def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
             f"{ufunc.__name__}: the shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
             f"broadcast together"
         ) from None
+
+
+def _one_element(t: Tensor) -> Any:
+    """``float(t)``, ``int(t)``: PyTorch's ValueError for more than one element."""
+    if t.array.size != 1:
+        raise ValueError(f"only one element tensors can be converted to Python scalars (this "
+                         f"one has shape {tuple(t.shape)})")
+    return t.array.item()
 
 
 def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:

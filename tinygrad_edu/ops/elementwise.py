@@ -50,7 +50,13 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a.array - b.array
+        try:
+            return a.array - b.array
+        except TypeError:  # numpy refuses bool - bool; PyTorch's error says what to use
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead."
+            ) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -62,7 +68,12 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.negative(a.array)
+        try:
+            return np.negative(a.array)
+        except TypeError:  # numpy refuses -bool; PyTorch's error says what to use
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.") from None
 
     @staticmethod
     def backward(ctx, g):
