@@ -60,7 +60,11 @@ def tensor(data: Any, dtype: DType | None = None, device: Any = None,
         if data is None:
             raise RuntimeError("tensor(): could not infer the dtype of None; expected numbers, "
                                "bools, (nested) lists of them, a numpy array or a Tensor")
-        array = np.array(_unwrap_nested(data))
+        try:
+            array = np.array(_unwrap_nested(data))
+        except ValueError:  # numpy's words for a ragged nesting
+            raise ValueError("tensor(): the nested lists have different lengths; a tensor needs "
+                             "the same number of elements in every row") from None
         if array.dtype == np.float64 and dtype is None and not _holds_float64_scalar(data):
             array = array.astype(get_default_dtype().np_dtype)  # Python floats: the default
         elif array.dtype.kind in "iu":

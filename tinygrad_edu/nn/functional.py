@@ -351,8 +351,8 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
             f"{target.dtype} of shape {tuple(target.shape)}"
         )
     expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
-    if labels.ndim != len(expected):  # PyTorch: RuntimeError here, ValueError for a size
-        raise RuntimeError(
+    if labels.shape != expected and (input.ndim > 2 or labels.ndim > 1):
+        raise RuntimeError(  # PyTorch's type here; a batch size that differs is a ValueError
             f"{name}: expected a target of shape {expected} (one class index per example) for "
             f"input of shape {tuple(input.shape)}, got {tuple(labels.shape)}"
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.elementwise import Where
@@ -204,6 +205,7 @@ def mean(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
 def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
     """var = Σ (a - mean)² / (n - correction) (composed; correction=1 is Bessel's)."""
     _require_float(a, "var")
+    check_number("correction", correction, "var")
     dims = _dims(_all_if_empty(dim), a.ndim)
     centered = a - a.mean(dims, keepdim=True)
     out = (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)

@@ -164,6 +164,9 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and state saved by ``state_dict``; checked before anything changes."""
+        if not isinstance(state_dict, dict) or "param_groups" not in state_dict:
+            raise TypeError(f"{type(self).__name__}.load_state_dict(): expected the dict that "
+                            f"state_dict() returns, got {type(state_dict).__name__}")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
