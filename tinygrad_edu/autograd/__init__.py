@@ -38,6 +38,9 @@ def _gradients(outputs: list, grad_outputs: Any) -> list:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
+    elif not isinstance(grad_outputs, (list, tuple)):
+        raise TypeError(f"gradients can be either Tensors or None, but got "
+                        f"{type(grad_outputs).__name__}")
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
