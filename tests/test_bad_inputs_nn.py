@@ -46,6 +46,21 @@ def _hook_returning(L: Any, value: Any) -> None:
     y.sum().backward()
 
 
+def _custom(L: Any, forward: Any, backward: Any, inputs: int = 1) -> None:
+    """A user-defined Function with the given forward and backward, run and backpropagated."""
+    class Op(L.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, *args: Any) -> Any:
+            return forward(ctx, *args)
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> Any:
+            return backward(ctx, grad)
+
+    x = _leaf(L, 2)
+    Op.apply(*[x] * inputs).sum().backward()
+
+
 def _linear(L: Any) -> Any:
     return L.nn.Linear(3, 2)
 
@@ -145,6 +160,19 @@ ROWS = {
                                     "only float32 or float64 can be the default"),
     "device('gpu')": Row(lambda L: L.device("gpu"), RuntimeError, "device string: gpu"),
     "device(1.5)": Row(lambda L: L.device(1.5), TypeError, "expects a string such as 'cpu'"),
+    "Function: backward returns too few gradients": Row(
+        lambda L: _custom(L, lambda ctx, a, b: a * b, lambda ctx, g: g, 2), RuntimeError,
+        "returned 1 gradients; expected 2"),
+    "Function: save_for_backward(1.0)": Row(
+        lambda L: _custom(L, lambda ctx, a: (ctx.save_for_backward(1.0), a * 2)[1],
+                          lambda ctx, g: g), TypeError,
+        "save_for_backward can only save tensors .* argument 0 is of type float"),
+    "Function: backward returns a float": Row(
+        lambda L: _custom(L, lambda ctx, a: a * 2, lambda ctx, g: 1.0), RuntimeError,
+        r"must return Tensors \(or None\), got float"),
+    "Function: backward returns another shape": Row(
+        lambda L: _custom(L, lambda ctx, a: a * 2, lambda ctx, g: L.ones(3)), RuntimeError,
+        "a gradient of shape .*3.* for an input of shape"),
     "einsum of mismatched sizes": Row(lambda L: L.einsum("ij,jk->ik", _x(L, 2, 3), _x(L, 2, 3)),
                                       RuntimeError, "subscript j has size"),
     # ----- layers -------------------------------------------------------------------------
@@ -187,6 +215,47 @@ ROWS = {
                         "argument 'p' must be a number, not str"),
     "LeakyReLU('a')": Row(lambda L: L.nn.LeakyReLU("a")(_x(L, 2)), TypeError,
                           "argument 'negative_slope' must be a number"),
+    "layer.weight = a plain tensor": Row(lambda L: setattr(_linear(L), "weight", _x(L, 2, 3)),
+                                         TypeError, "cannot assign 'Tensor' as parameter 'weight'"),
+    "Linear called with two inputs": Row(lambda L: _linear(L)(_x(L, 2, 3), _x(L, 2, 3)),
+                                         TypeError, "takes 2 positional arguments but 3"),
+    "Sequential of mismatched widths": Row(
+        lambda L: L.nn.Sequential(L.nn.Linear(2, 3), L.nn.Linear(4, 1))(_x(L, 5, 2)),
+        RuntimeError, r"in_features=4, but the input has shape \(5, 3\)"),
+    "Module() without forward": Row(lambda L: L.nn.Module()(_x(L, 2)), NotImplementedError,
+                                    'missing the required "forward" function'),
+    "Embedding(2.5, 2)": Row(lambda L: L.nn.Embedding(2.5, 2), TypeError, "must be ints"),
+    "Embedding on a list": Row(lambda L: L.nn.Embedding(5, 2)([1, 2]), TypeError,
+                               r"embedding\(\): argument 'input' " + NOT_A_TENSOR + " list"),
+    "BatchNorm1d on 4-D": Row(lambda L: L.nn.BatchNorm1d(3)(_x(L, 4, 3, 2, 2)), ValueError,
+                              r"expected 2D or 3D input \(got 4D input\)"),
+    "LayerNorm('a')": Row(lambda L: L.nn.LayerNorm("a"), TypeError,
+                          "argument 'normalized_shape' must be an int or a tuple of ints"),
+    "Flatten('a')": Row(lambda L: L.nn.Flatten("a")(_x(L, 2, 2)), TypeError,
+                        "dim must be an int, got str"),
+    "Softmax('a')": Row(lambda L: L.nn.Softmax("a")(_x(L, 2)), TypeError,
+                        "dim must be an int, got str"),
+    "Module.train('a')": Row(lambda L: _linear(L).train("a"), ValueError,
+                             "training mode is expected to be boolean"),
+    "register_buffer(1, None)": Row(lambda L: L.nn.Module().register_buffer(1, None), TypeError,
+                                    "buffer name should be a string. Got int"),
+    "Sequential().append(1)": Row(lambda L: L.nn.Sequential().append(1), TypeError,
+                                  "int is not a Module subclass"),
+    "Parameter of an int tensor": Row(lambda L: L.nn.Parameter(L.tensor([1, 2])), RuntimeError,
+                                      "floating point dtype can require gradients"),
+    "Parameter(requires_grad='a')": Row(lambda L: L.nn.Parameter(_x(L, 2), requires_grad="a"),
+                                        TypeError, "argument 'requires_grad' must be bool"),
+    "xavier_uniform_ of 1-D": Row(lambda L: L.nn.init.xavier_uniform_(_x(L, 3)), ValueError,
+                                  "fewer than 2 dimensions"),
+    "kaiming_uniform_(mode='x')": Row(lambda L: L.nn.init.kaiming_uniform_(_x(L, 3, 3), mode="x"),
+                                      ValueError, "Mode x not supported"),
+    "kaiming_uniform_(nonlinearity='x')": Row(
+        lambda L: L.nn.init.kaiming_uniform_(_x(L, 3, 3), nonlinearity="x"), ValueError,
+        "Unsupported nonlinearity x"),
+    "normal_(std=-1)": Row(lambda L: L.nn.init.normal_(_x(L, 3), std=-1.0), RuntimeError,
+                           "normal expects std >= 0.0"),
+    "uniform_(2, 1)": Row(lambda L: L.nn.init.uniform_(_x(L, 3), 2.0, 1.0), RuntimeError,
+                          r"expects to return a \[from, to\) range"),
     "Sequential(1)": Row(lambda L: L.nn.Sequential(1), TypeError, "int is not a Module subclass"),
     "Sequential(...)[3]": Row(lambda L: L.nn.Sequential(L.nn.ReLU())[3], IndexError,
                               "index 3 is out of range"),
@@ -288,6 +357,12 @@ ROWS = {
         lambda L: L.nn.NLLLoss()(_x(L, 2, 3), L.tensor([0, 5])), IndexError, "Target 5"),
     "NLLLoss, float targets": Row(lambda L: L.nn.NLLLoss()(_x(L, 2, 3), _x(L, 2)), RuntimeError,
                                   "nll_loss: expected target dtype to be Long"),
+    "cross_entropy of a 0-d input": Row(
+        lambda L: L.nn.functional.cross_entropy(L.tensor(1.0), L.tensor(0)), RuntimeError,
+        "expected an input with a class dimension"),
+    "mse_loss(reduction='x')": Row(
+        lambda L: L.nn.functional.mse_loss(_x(L, 2), _x(L, 2), reduction="x"), ValueError,
+        "x is not a valid value for reduction"),
     "nll_loss of 1-D input, 2 targets": Row(
         lambda L: L.nn.functional.nll_loss(_x(L, 3), L.tensor([0, 1])), ValueError,
         r"expected target of shape \(\) for input of shape \(3,\)"),
@@ -355,9 +430,11 @@ ROWS = {
     "ReduceLROnPlateau(factor=1.0)": Row(lambda L: _sched(L, "ReduceLROnPlateau", factor=1.0),
                                          ValueError, "Factor should be < 1.0"),
     "clip_grad_norm_(max_norm='a')": Row(
-        lambda L: L.nn.utils.clip_grad_norm_([_leaf(L, 2)], "a"), TypeError,
-        "argument 'max_norm' must be a number, not str",
-        torch="PyTorch's ValueError comes from float('a')"),
+        lambda L: L.nn.utils.clip_grad_norm_([_leaf(L, 2)], "a"), ValueError,
+        "argument 'max_norm' must be a number, not str"),
+    "clip_grad_value_(None)": Row(
+        lambda L: L.nn.utils.clip_grad_value_([_leaf(L, 2)], None), TypeError,
+        "argument 'clip_value' must be a number, not NoneType"),
     # ----- data ---------------------------------------------------------------------------
     "TensorDataset of different lengths": Row(
         lambda L: L.utils.data.TensorDataset(_x(L, 2), _x(L, 3)), ValueError,
@@ -380,6 +457,11 @@ ROWS = {
     "DataLoader(batch_size=2, batch_sampler=...)": Row(
         lambda L: _loader(L, batch_size=2, batch_sampler=[[0, 1]]), ValueError,
         "batch_sampler option is mutually exclusive"),
+    "random_split of fractions that do not sum to 1": Row(
+        lambda L: L.utils.data.random_split(_data(L, 4), [0.5, 0.6]), ValueError,
+        "fractions that sum to 1, got"),
+    "DataLoader of a number": Row(lambda L: list(L.utils.data.DataLoader(5)), TypeError,
+                                  "object of type 'int' has no len"),
     "random_split of the wrong total": Row(
         lambda L: L.utils.data.random_split(_data(L, 4), [1, 1]), ValueError,
         "Sum of input lengths"),

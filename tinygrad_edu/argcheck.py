@@ -116,3 +116,23 @@ def check_loss_arguments(input: Any, target: Any, op: str) -> None:  # noqa: A00
     """A loss's ``input`` and ``target`` are Tensors (a list of labels is a common slip)."""
     check_tensor("input", input, op)
     check_tensor("target", target, op)
+
+
+def check_sequence(name: str, value: Any, op: str) -> tuple:
+    """An int or a sequence (a shape) as a tuple; TypeError for anything else."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return (value,)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+        raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of ints, not "
+                        f"{_given(value)}")
+    return tuple(value)
+
+
+def as_float(name: str, value: Any, op: str) -> float:
+    """``float(value)``, as PyTorch converts these arguments: a str that is not a number is
+    a ValueError, another type a TypeError; both messages name the argument."""
+    try:
+        return float(value)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{op}(): argument '{name}' must be a number, not "
+                          f"{_given(value)}") from None

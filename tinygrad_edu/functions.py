@@ -134,9 +134,16 @@ def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's argument name
     return check_tensor("input", input, "numel").numel()
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input`` where ``condition`` holds, else ``other`` (broadcast; differentiable in both)."""
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` holds, else ``other`` (broadcast; differentiable in both).
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch.
+    """
     check_tensor("condition", condition, "where")
+    if input is None and other is None:
+        from tinygrad_edu.ops.logical import nonzero
+
+        return nonzero(condition, as_tuple=True)
     if condition.array.dtype != np.bool_:
         raise RuntimeError(
             f"where(): expected condition to be a bool tensor, got {condition.dtype}"

@@ -360,8 +360,8 @@ class Tensor:
         memo[id(self)] = result
         return result
 
-    def contiguous(self) -> Tensor:
-        return self
+    def contiguous(self) -> Tensor:  # a copy in C order when it is not (then view works)
+        return self if self.array.flags.c_contiguous else self.clone()
 
     # ----- arithmetic ----------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -541,10 +541,10 @@ class Tensor:
         return movement.Reshape.apply(self, movement.resolve_shape(shape, self))
 
     def view(self, *shape: Any) -> Tensor:
-        return self.reshape(*shape)
+        return movement.view(self, shape)
 
     def view_as(self, other: Tensor) -> Tensor:
-        return self.reshape(other.shape)
+        return movement.view(self, (other.shape,))
 
     def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
@@ -625,7 +625,7 @@ class Tensor:
         return inplace.fill(self, 0, "zero_")
 
     def fill_(self, value: Any) -> Tensor:
-        return inplace.fill(self, value, "fill_")
+        return inplace.fill_(self, value)
 
     def copy_(self, src: Any) -> Tensor:
         return inplace.copy(self, src, "copy_")

@@ -232,8 +232,8 @@ def run_backward(
 
 def _fit_to_input(node: Function, next_node: Node, g: Tensor) -> Tensor:
     """Bring ``g`` to its input's shape and dtype (the one place broadcasting is undone)."""
-    if type(g) is not Tensor:
-        raise TypeError(
+    if type(g) is not Tensor:  # PyTorch: RuntimeError "expected Variable or None"
+        raise RuntimeError(
             f"{node.name()}.backward must return Tensors (or None), got {type(g).__name__}"
         )
     shape, dtype = next_node.output_shape, next_node.output_dtype

@@ -328,7 +328,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
 
 def _class_dim(input: Tensor) -> int:  # noqa: A002
     if input.ndim == 0:
-        raise ValueError("cross_entropy / nll_loss: expected an input with a class dimension")
+        raise RuntimeError("cross_entropy / nll_loss: expected an input with a class dimension, "
+                           "got a 0-d tensor")
     return 1 if input.ndim >= 2 else 0
 
 

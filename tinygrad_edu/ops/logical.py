@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor, _as_tensor, _compare, _dims, _wrap
+from tinygrad_edu.tensor import Tensor, _as_tensor, _broadcastable, _compare, _dims, _wrap
 
 
 def eq(input: Tensor, other: Any) -> Tensor:  # noqa: A002
@@ -126,6 +126,9 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     if not isinstance(mask, Tensor) or mask.array.dtype != np.bool_:
         got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {got}")
+    if not _broadcastable(input.array.shape, mask.array.shape):
+        raise RuntimeError(f"masked_select: the mask's shape {tuple(mask.shape)} and the input's "
+                           f"shape {tuple(input.shape)} cannot be broadcast together")
     shape = np.broadcast_shapes(input.shape, mask.shape)
     expanded = input.expand(shape) if input.shape != shape else input
     return expanded[_wrap(np.broadcast_to(mask.array, shape))]

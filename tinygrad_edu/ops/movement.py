@@ -155,6 +155,22 @@ def _is_basic(index: Any) -> bool:
 
 
 # ----- the public shape functions, built on the ops above --------------------------------
+def view(a: Tensor, shape: tuple) -> Tensor:
+    """``reshape`` that never copies, as PyTorch's ``view``: the result shares ``a``'s memory,
+    so a layout that numpy cannot reshape in place (a transpose) is an error, not a copy."""
+    shape = resolve_shape(shape, a)
+    probe = a.array.reshape(shape)
+    if probe.size and (probe.base if probe.base is not None else probe) is not (
+            a.array.base if a.array.base is not None else a.array):
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces): a tensor of shape "
+            f"{tuple(a.shape)} that is not contiguous cannot be viewed as {shape}. Use "
+            f".reshape(...) instead."
+        )
+    return Reshape.apply(a, shape)
+
+
 def resolve_shape(shape: tuple, a: Tensor) -> tuple:
     """Accept ``reshape(2, 3)`` and ``reshape((2, 3))``; fill in one -1; check the size."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
