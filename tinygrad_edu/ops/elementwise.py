@@ -365,25 +365,22 @@ class SigmoidDerivative(Function):
 
 
 class Relu(Function):
-    """out = max(a, 0).   d/da = 1 where a > 0, else 0 (PyTorch's choice at 0).
-
-    The output is saved, as PyTorch saves it. With ``create_graph`` the mask is
-    recorded as sign(out), whose derivative is 0: the gradient stays connected
-    to ``a``, and the second derivative is zeros (as PyTorch's), not missing.
-    """
+    """out = max(a, 0).   d/da = 1 where a > 0 (and at NaN, as PyTorch), else 0 (also at 0)."""
 
     @staticmethod
     def forward(ctx, a):
-        out = _wrap(np.maximum(a.array, 0))
-        ctx.save_for_backward(out)
-        return out
+        ctx.off = _constant(a.array <= 0)  # where no gradient passes
+        return np.maximum(a.array, 0)
 
     @staticmethod
     def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        if is_grad_enabled():  # create_graph: a recorded mask
+        if is_grad_enabled():  # create_graph: the mask is recorded as sign(out), an op whose
+            # derivative is 0, so the second derivative is zeros (as PyTorch's), not missing.
+            # The output's values are not kept: the mask stands in for them, as this node's
+            # output (sign(mask) = mask = sign(out)).
+            out = _wrap(np.logical_not(ctx.off.array).astype(g.array.dtype), True, ctx)
             return g * Sign.apply(out)
-        return Where.apply(_constant(out.array > 0), g, _constant(np.zeros((), g.array.dtype)))
+        return Where.apply(ctx.off, _constant(np.zeros((), g.array.dtype)), g)
 
 
 class Abs(Function):
