@@ -9,6 +9,7 @@ save and load.
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 import pytest
@@ -61,6 +62,20 @@ def _custom(L: Any, forward: Any, backward: Any, inputs: int = 1) -> None:
     Op.apply(*[x] * inputs).sum().backward()
 
 
+def _hook_registered(L: Any, hook: Any) -> None:
+    x = _leaf(L, 2)
+    x.register_hook(hook)
+    (x * 2).sum().backward()
+
+
+def _step_with(L: Any, name: str, option: str, value: Any) -> None:
+    """A step after the user put ``value`` into the optimizer's ``option`` by hand."""
+    opt = _opt(L, name, lr=0.1)
+    opt.param_groups[0]["params"][0].grad = _x(L, 2)
+    opt.param_groups[0][option] = value
+    opt.step()
+
+
 def _linear(L: Any) -> Any:
     return L.nn.Linear(3, 2)
 
@@ -79,6 +94,11 @@ def _data(L: Any, n: int = 2) -> Any:
 
 def _loader(L: Any, **options: Any) -> Any:
     return L.utils.data.DataLoader(_data(L), **options)
+
+
+def _save_to_text_file(L: Any) -> None:
+    with tempfile.TemporaryFile("w") as f:
+        L.save(_x(L, 2), f)
 
 
 NOT_A_TENSOR = "must be Tensor, not"
@@ -100,6 +120,12 @@ ROWS = {
                          "gradients can be either Tensors or None, but got float"),
     "backward(list)": Row(lambda L: (_leaf(L, 2) * 2).backward([1.0, 1.0]), TypeError,
                           "gradients can be either Tensors or None, but got list"),
+    "autograd.backward(1)": Row(lambda L: L.autograd.backward(1), TypeError,
+                                "a Tensor or a sequence of Tensors, not int"),
+    "autograd.backward([y], [1.0])": Row(lambda L: L.autograd.backward([_y(L)[0]], [1.0]),
+                                         TypeError, "can be either Tensors or None, but got float"),
+    "a hook that is not callable": Row(lambda L: _hook_registered(L, 1), TypeError,
+                                       "'int' object is not callable"),
     "grad(y, [1])": Row(lambda L: L.autograd.grad(_y(L)[0], [1]), RuntimeError,
                         r"all inputs have to be Tensors, but got int \(inputs\[0\]\)"),
     "grad(y, 1)": Row(lambda L: L.autograd.grad(_y(L)[0], 1), TypeError,
@@ -275,6 +301,9 @@ ROWS = {
         lambda L: _linear(L).load_state_dict({"weight": L.zeros(2, 3), "bias": L.zeros(2),
                                               "x": L.zeros(1)}), RuntimeError,
         'Unexpected key.*"x"'),
+    "load_state_dict(strict=False) of another shape": Row(
+        lambda L: _linear(L).load_state_dict({"weight": L.ones(3, 3)}, strict=False),
+        RuntimeError, r"size mismatch for weight"),
     "load_state_dict(list)": Row(lambda L: _linear(L).load_state_dict([1]), TypeError,
                                  "Expected state_dict to be dict-like, got list"),
     "Module.to('cuda')": Row(lambda L: _linear(L).to("cuda"), RuntimeError,
@@ -415,6 +444,21 @@ ROWS = {
     "add_param_group with a parameter already there": Row(
         lambda L: (lambda p: L.optim.SGD([p], lr=0.1).add_param_group({"params": [p]}))(
             _leaf(L, 2)), ValueError, "appear in more than one parameter group"),
+    "step() after lr was set to 'a'": Row(lambda L: _step_with(L, "SGD", "lr", "a"), TypeError,
+                                          "argument 'lr' must be a number, not str"),
+    "Adam.step() after lr was set to None": Row(lambda L: _step_with(L, "Adam", "lr", None),
+                                                TypeError, "argument 'lr' must be a number"),
+    "step(closure=1)": Row(lambda L: _opt(L, "SGD", lr=0.1).step(closure=1), TypeError,
+                           "'int' object is not callable"),
+    "add_param_group(list)": Row(lambda L: _opt(L, "SGD", lr=0.1).add_param_group([1]),
+                                 TypeError, "param_group must be a dict"),
+    "add_param_group without params": Row(
+        lambda L: _opt(L, "SGD", lr=0.1).add_param_group({"lr": 0.1}), ValueError,
+        "a parameter group needs a 'params' entry", torch="PyTorch: KeyError 'params'"),
+    "ReduceLROnPlateau.step('a')": Row(lambda L: _sched(L, "ReduceLROnPlateau").step("a"),
+                                      ValueError, "could not convert string to float"),
+    "ReduceLROnPlateau.step()": Row(lambda L: _sched(L, "ReduceLROnPlateau").step(), TypeError,
+                                    "missing 1 required positional argument: 'metrics'"),
     "StepLR(step_size=1.5)": Row(lambda L: _sched(L, "StepLR", step_size=1.5), ValueError,
                                  "step_size must be a positive int, got 1.5",
                                  torch="PyTorch accepts it"),
@@ -443,6 +487,21 @@ ROWS = {
     "TensorDataset(list)": Row(lambda L: L.utils.data.TensorDataset([1, 2]), TypeError,
                                "argument 0 is a list, not a Tensor",
                                torch="PyTorch: AttributeError"),
+    "Dataset()[0]": Row(lambda L: L.utils.data.Dataset()[0], NotImplementedError,
+                        "implement __getitem__"),
+    "Subset with an index out of range": Row(
+        lambda L: L.utils.data.Subset(_data(L), [5])[0], IndexError, "index 5 is out of bounds"),
+    "DataLoader(batch_size=-1)": Row(lambda L: _loader(L, batch_size=-1), ValueError,
+                                     "but got batch_size=-1"),
+    "DataLoader(drop_last='a')": Row(lambda L: _loader(L, drop_last="a"), ValueError,
+                                     "drop_last should be a boolean value"),
+    "DataLoader(collate_fn=1), iterated": Row(lambda L: list(_loader(L, collate_fn=1)),
+                                              TypeError, "'int' object is not callable"),
+    "RandomSampler(num_samples=0)": Row(
+        lambda L: L.utils.data.RandomSampler(_data(L), num_samples=0), ValueError,
+        "num_samples should be a positive integer value"),
+    "BatchSampler(batch_size=0)": Row(lambda L: L.utils.data.BatchSampler([0, 1], 0, False),
+                                      ValueError, "batch_size should be a positive integer"),
     "TensorDataset index out of range": Row(lambda L: _data(L)[5], IndexError,
                                             "index 5 is out of bounds"),
     "DataLoader(batch_size=0)": Row(lambda L: _loader(L, batch_size=0), ValueError,
@@ -479,6 +538,8 @@ ROWS = {
     "save of a function": Row(lambda L: L.save(lambda: 1, MISSING_DIR), TypeError,
                               "the object is a function, which cannot be saved",
                               torch="PyTorch's pickle raises AttributeError"),
+    "save to a file opened as text": Row(lambda L: _save_to_text_file(L), TypeError,
+                                         "argument must be str, not"),
     "save of a whole Module": Row(lambda L: L.save(L.nn.Linear(2, 2), MISSING_DIR), TypeError,
                                   "state_dict", torch="PyTorch pickles the module"),
 }
