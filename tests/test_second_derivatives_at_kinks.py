@@ -1,6 +1,6 @@
 """Second derivatives through piecewise-linear ops are zeros, as PyTorch's (issue 10, README).
 
-relu, abs and the norms built on |x| (p = 1, inf, -inf) are linear on each piece, so their
+relu, leaky_relu, abs and the norms built on |x| (p = 1, inf, -inf) are linear on each piece, so their
 second derivative is 0. PyTorch records the mask or sign(x) in the graph of the first
 derivative: ``grad(f(x).sum(), x, create_graph=True)`` is connected to x and differentiating
 it again gives zeros. Ours used to give a first derivative with no graph (so the second
@@ -26,6 +26,10 @@ X0 = [-1.5, 0.0, 2.0, -0.25]
 CASES = {
     "relu": (lambda L, x: x.relu().sum(), [0.0, 0.0, 1.0, 0.0], True),
     "F.relu": (lambda L, x: L.nn.functional.relu(x).sum(), [0.0, 0.0, 1.0, 0.0], True),
+    "leaky_relu": (lambda L, x: L.nn.functional.leaky_relu(x, 0.1).sum(),
+                   [0.1, 0.1, 1.0, 0.1], True),
+    "LeakyReLU(inplace=True)": (lambda L, x: L.nn.LeakyReLU(0.1, inplace=True)(x * 1).sum(),
+                                [0.1, 0.1, 1.0, 0.1], True),
     "abs": (lambda L, x: x.abs().sum(), [-1.0, 0.0, 1.0, -1.0], True),
     "norm(1)": (lambda L, x: x.norm(1), [-1.0, 0.0, 1.0, -1.0], True),
     "norm(1, dim)": (lambda L, x: x.reshape(2, 2).norm(1, dim=1).sum(),
@@ -87,8 +91,8 @@ def test_first_and_second_derivatives_match_pytorch(name: str) -> None:
         np.testing.assert_allclose(ours[2], theirs[2], atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["relu", "abs", "norm(1)", "norm(inf)", "norm(-inf)",
-                                  "l1_loss", "relu * x"])
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "abs", "norm(1)", "norm(inf)",
+                                  "norm(-inf)", "l1_loss", "relu * x"])
 def test_gradcheck_and_gradgradcheck_away_from_the_kinks(name: str) -> None:
     f = CASES[name][0]
     x = tg.tensor([-1.5, 0.5, 2.0, -0.25], dtype=tg.float64, requires_grad=True)

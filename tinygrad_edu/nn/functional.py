@@ -19,7 +19,7 @@ from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, CrossEntropy, LinearFunction
 from tinygrad_edu.ops import torch_name
-from tinygrad_edu.ops.elementwise import Where
+from tinygrad_edu.ops.elementwise import LeakyRelu
 from tinygrad_edu.ops.random import bernoulli_
 from tinygrad_edu.tensor import Tensor, _broadcastable, _wrap
 
@@ -54,11 +54,10 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
-    """x for x > 0, negative_slope·x otherwise. Composed with where: derivative 1 or the slope."""
+    """x for x > 0, negative_slope·x otherwise; derivative 1 or the slope (engine op)."""
     check_tensor("input", input, "leaky_relu")
     check_number("negative_slope", negative_slope, "leaky_relu")
-    result = torch_name(Where.apply(input > 0, input, input * negative_slope), "LeakyReluBackward0")
-    return _in_place(input, result, inplace)
+    return _in_place(input, LeakyRelu.apply(input, negative_slope), inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002

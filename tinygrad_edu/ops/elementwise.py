@@ -374,13 +374,50 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if is_grad_enabled():  # create_graph: the mask is recorded as sign(out), an op whose
-            # derivative is 0, so the second derivative is zeros (as PyTorch's), not missing.
-            # The output's values are not kept: the mask stands in for them, as this node's
-            # output (sign(mask) = mask = sign(out)).
-            out = _wrap(np.logical_not(ctx.off.array).astype(g.array.dtype), True, ctx)
-            return g * Sign.apply(out)
+        if is_grad_enabled():  # create_graph: the mask is recorded, as an op of derivative 0
+            # on this node's output (the mask stands in for the output's values, which are
+            # not kept), so the second derivative is zeros (as PyTorch's), not missing.
+            mask = _wrap(np.logical_not(ctx.off.array).astype(g.array.dtype), True, ctx)
+            return g * PiecewiseConstant.apply(mask)
         return Where.apply(ctx.off, _constant(np.zeros((), g.array.dtype)), g)
+
+
+class LeakyRelu(Function):
+    """out = a where a > 0, else slope · a.   d/da = 1 where a > 0, else the slope.
+
+    As for Relu, with ``create_graph`` the slopes are recorded (an op of derivative 0 on
+    this node's output), so the second derivative is zeros, not missing.
+    """
+
+    _name = "LeakyReluBackward0"
+
+    @staticmethod
+    def forward(ctx, a, slope):
+        positive = a.array > 0
+        ctx.slopes = _constant(np.where(positive, 1, slope).astype(a.array.dtype))
+        return np.where(positive, a.array, a.array * slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        if is_grad_enabled():  # the slopes stand in for this node's output (see Relu)
+            return g * PiecewiseConstant.apply(_wrap(ctx.slopes.array, True, ctx)), None
+        return g * ctx.slopes, None
+
+
+class PiecewiseConstant(Function):
+    """out = a, a mask or slopes taken as constant on each piece.   d/da = 0.
+
+    It records, under ``create_graph``, that the derivative of a piecewise-linear op
+    (relu, leaky_relu) depends on its input only through pieces: the second derivative is 0.
+    """
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.array
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
 
 
 class Abs(Function):
