@@ -1,10 +1,10 @@
 """Second derivatives through piecewise-linear ops are zeros, as PyTorch's (issue 10, README).
 
-relu, leaky_relu, abs and the norms built on |x| (p = 1, inf, -inf) are linear on each piece, so their
-second derivative is 0. PyTorch records the mask or sign(x) in the graph of the first
-derivative: ``grad(f(x).sum(), x, create_graph=True)`` is connected to x and differentiating
-it again gives zeros. Ours used to give a first derivative with no graph (so the second
-``grad`` raised "does not require grad", or gave None with ``allow_unused``).
+relu, leaky_relu, abs and the norms built on |x| (p = 1, inf, -inf) are linear on each
+piece, so their second derivative is 0. PyTorch records the mask or sign(x) in the graph of
+the first derivative: ``grad(f(x).sum(), x, create_graph=True)`` is connected to x, and
+differentiating it again gives zeros. Ours used to give a first derivative with no graph
+(so the second ``grad`` raised "does not require grad", or gave None with ``allow_unused``).
 
 clamp, max/min, amax/amin and maximum/minimum are left as they are: PyTorch's first
 derivative has no graph there either (its mask is a constant); the oracle test checks both.
