@@ -71,26 +71,30 @@ def check_pair(name: str, value: Any, op: str, parts: str = "beta1, beta2") -> t
 
 
 def check_linear(input: Any, weight: Any, bias: Any) -> None:  # noqa: A002 - PyTorch's name
-    """``F.linear``'s arguments: Tensors whose shapes and dtypes fit ``input @ weight.T + bias``."""
-    check_tensor("input", input, "linear")
-    check_tensor("weight", weight, "linear")
-    if bias is not None:
+    """``F.linear``'s arguments: Tensors whose shapes and dtypes fit ``input @ weight.T + bias``.
+
+    It runs for every layer call, so it reads the numpy arrays' own shapes and dtypes.
+    """
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)
+            and (bias is None or isinstance(bias, Tensor))):
+        check_tensor("input", input, "linear")
+        check_tensor("weight", weight, "linear")
         check_tensor("bias", bias, "linear")
-    in_features = weight.shape[-1]
-    if input.ndim == 0 or input.shape[-1] != in_features:
+    x, w = input.array, weight.array
+    if x.ndim == 0 or x.shape[-1] != w.shape[-1]:
         raise RuntimeError(
-            f"linear: the input's last dimension must be in_features={in_features}, but the "
-            f"input has shape {tuple(input.shape)} (weight has shape {tuple(weight.shape)})"
+            f"linear: the input's last dimension must be in_features={w.shape[-1]}, but the "
+            f"input has shape {x.shape} (weight has shape {w.shape})"
         )
-    if input.dtype != weight.dtype:
+    if x.dtype != w.dtype:
         raise RuntimeError(
             f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} (input) and "
             f"{weight.dtype} (weight); convert the input, e.g. x.to({weight.dtype})"
         )
-    if bias is not None and bias.ndim and bias.shape[-1] not in (weight.shape[0], 1):
+    if bias is not None and bias.array.ndim and bias.array.shape[-1] not in (w.shape[0], 1):
         raise RuntimeError(
-            f"linear: bias of shape {tuple(bias.shape)} does not fit the output's "
-            f"{weight.shape[0]} features (expected shape ({weight.shape[0]},))"
+            f"linear: bias of shape {bias.array.shape} does not fit the output's "
+            f"{w.shape[0]} features (expected shape ({w.shape[0]},))"
         )
 
 
