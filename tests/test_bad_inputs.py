@@ -291,7 +291,10 @@ ROWS = {
     "t - None": Row(lambda L: _x(L, 2) - None, TypeError, "unsupported operand of type NoneType"),
     "t / [1, 2]": Row(lambda L: _x(L, 2) / [1, 2], TypeError, "unsupported operand of type list"),
     "t ** 'a'": Row(lambda L: _x(L, 2) ** "a", TypeError, "pow: unsupported operand of type str"),
-    "t < 'a'": Row(lambda L: _x(L, 2) < "a", TypeError, "unsupported operand of type str"),
+    "t < 'a'": Row(lambda L: _x(L, 2) < "a", TypeError,
+                   "'<' not supported between instances of 'Tensor' and 'str'"),
+    "t >= None": Row(lambda L: _x(L, 2) >= None, TypeError, "'>=' not supported between"),
+    "eq(t, 'a')": Row(lambda L: L.eq(_x(L, 2), "a"), TypeError, "unsupported operand of type str"),
     "mul shapes": Row(lambda L: _x(L, 2, 3) * _x(L, 3, 2), RuntimeError,
                       r"mul: the shapes \(2, 3\) and \(3, 2\) cannot be broadcast"),
     "bool - bool": Row(lambda L: L.tensor([True]) - L.tensor([False]), RuntimeError,
@@ -487,3 +490,18 @@ def test_valid_calls_on_empty_tensors_give_pytorchs_results() -> None:
     assert tg.zeros(0).log_softmax(0).shape == (0,)
     assert tg.zeros(0).logsumexp(0).item() == -np.inf
     assert tg.tensor([0.0, 2.0, -1.0]).norm(0).item() == 2.0
+
+
+def _equal_to_other_objects(L: Any) -> list:
+    t = _x(L, 2)
+    return [t == "a", t != "a", t == None, t != [1, 1], t == object()]  # noqa: E711
+
+
+def test_tensor_equals_a_non_number_is_false_as_in_pytorch() -> None:
+    # == with a str, None or a list was a TypeError; PyTorch answers False (!= True).
+    assert _equal_to_other_objects(tg) == [False, True, False, True, False]
+
+
+def test_equality_with_other_objects_against_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    assert _equal_to_other_objects(tg) == _equal_to_other_objects(torch)

@@ -445,22 +445,22 @@ class Tensor:
 
     # ----- comparisons: bool tensors, never part of the graph ------------------------
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(np.equal, self, other)
+        return _compare(np.equal, self, other, operator=True)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(np.not_equal, self, other)
+        return _compare(np.not_equal, self, other, operator=True)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _compare(np.less, self, other)
+        return _compare(np.less, self, other, operator=True)
 
     def __le__(self, other: Any) -> Tensor:
-        return _compare(np.less_equal, self, other)
+        return _compare(np.less_equal, self, other, operator=True)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _compare(np.greater, self, other)
+        return _compare(np.greater, self, other, operator=True)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _compare(np.greater_equal, self, other)
+        return _compare(np.greater_equal, self, other, operator=True)
 
     def logical_not(self) -> Tensor:
         return _wrap(np.logical_not(self.array))
@@ -789,8 +789,11 @@ def _broadcastable(*shapes: tuple) -> builtins.bool:
     return True
 
 
-def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
-    b = b if isinstance(b, Tensor) else _as_tensor(b, a, ufunc.__name__)
+def _compare(ufunc: Any, a: Tensor, b: Any, operator: builtins.bool = False) -> Any:
+    if not isinstance(b, Tensor):
+        if operator and not isinstance(b, (*_SCALAR_TYPES, np.ndarray)):
+            return NotImplemented  # Python's answer, as PyTorch's: == is False, < a TypeError
+        b = _as_tensor(b, a, ufunc.__name__)
     try:
         return _wrap(np.asarray(ufunc(a.array, b.array)))
     except ValueError:
