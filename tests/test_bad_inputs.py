@@ -27,6 +27,11 @@ def _x(L: Any, *shape: int, **kwargs: Any) -> Any:
     return L.ones(*shape, **kwargs)
 
 
+def _add_in_place(t: Any, value: Any) -> Any:
+    t += value
+    return t
+
+
 NOT_A_TENSOR = "must be Tensor, not"
 OUT_OF_RANGE = "Dimension out of range"
 
@@ -419,6 +424,38 @@ ROWS = {
                                   r"source of shape \(3,\) cannot be broadcast to .* \(2,\)"),
     "fill_ with a tensor of 2 elements": Row(lambda L: _x(L, 2).fill_(_x(L, 2)), RuntimeError,
                                              "fill_ only supports 0-dimension value tensor"),
+    "requires_grad_('a')": Row(lambda L: _x(L, 2).requires_grad_("a"), TypeError,
+                               "argument 'requires_grad' must be bool, not str"),
+    "zeros(2, requires_grad='a')": Row(lambda L: L.zeros(2, requires_grad="a"), TypeError,
+                                       "argument 'requires_grad' must be bool, not str"),
+    "tensor(requires_grad='a')": Row(lambda L: L.tensor([1.0], requires_grad="a"), TypeError,
+                                     "argument 'requires_grad' must be bool"),
+    "expand_as(list)": Row(lambda L: _x(L, 1).expand_as([1, 2]), TypeError,
+                           r"expand_as\(\): argument 'other' " + NOT_A_TENSOR + " list"),
+    "permute(0, 1, 2) of 2-D": Row(lambda L: _x(L, 2, 2).permute(0, 1, 2), RuntimeError,
+                                   "input.dim\\(\\) = 2 is not equal to len\\(dims\\) = 3"),
+    "sum(dtype='a')": Row(lambda L: _x(L, 2).sum(dtype="a"), TypeError, "not the str 'a'"),
+    "mm(t, 2)": Row(lambda L: L.mm(_x(L, 2, 2), 2), TypeError,
+                    r"mm\(\): argument 'mat2' " + NOT_A_TENSOR + " int"),
+    "dot(t, 2)": Row(lambda L: L.dot(_x(L, 2), 2), TypeError,
+                     r"dot\(\): argument 'tensor' " + NOT_A_TENSOR + " int"),
+    "outer(t, 2)": Row(lambda L: L.outer(_x(L, 2), 2), TypeError,
+                       r"outer\(\): argument 'vec2' " + NOT_A_TENSOR + " int"),
+    "bmm of 2-D": Row(lambda L: L.bmm(_x(L, 2, 2), _x(L, 2, 2)), RuntimeError,
+                      "batch1 must be a 3D tensor"),
+    "where(c, a) without other": Row(lambda L: L.where(L.tensor([True]), _x(L, 1)), TypeError,
+                                     "condition alone, or the condition, input and other"),
+    "clamp(min=t of another shape)": Row(lambda L: _x(L, 2).clamp(min=_x(L, 3)), RuntimeError,
+                                         r"bounds of shape \(3,\) cannot be broadcast"),
+    "int += 0.5": Row(lambda L: _add_in_place(L.tensor([1, 2]), 0.5), RuntimeError,
+                      "add_: result type .*float32 can't be cast to .*int64"),
+    "int.div_(2)": Row(lambda L: L.tensor([1, 2]).div_(2), RuntimeError,
+                       "div_: result type .*float32 can't be cast"),
+    "bool.add_(1)": Row(lambda L: L.tensor([True]).add_(1), RuntimeError,
+                        "result type .*int64 can't be cast to .*bool"),
+    "mean(dtype=int64)": Row(lambda L: _x(L, 2).mean(dtype=L.int64), RuntimeError,
+                             "could not infer output dtype"),
+    "topk(-1)": Row(lambda L: _x(L, 2).topk(-1), RuntimeError, "selected index k out of range"),
     "zero_ of a leaf that requires grad": Row(lambda L: L.ones(2, requires_grad=True).zero_(),
                                               RuntimeError, "leaf Variable that requires grad"),
 }

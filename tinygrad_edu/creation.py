@@ -18,6 +18,9 @@ from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
 
 
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad is not False and not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(f"argument 'requires_grad' must be bool, not "
+                        f"{type(requires_grad).__name__}")
     if requires_grad and data.dtype.kind != "f":
         raise RuntimeError(_INT_GRAD_MESSAGE.format(dtypes.from_numpy_dtype(data.dtype)))
     dtypes.from_numpy_dtype(data.dtype)  # rejects unsupported dtypes with a clear message

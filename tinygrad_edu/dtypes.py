@@ -89,8 +89,8 @@ def to_dtype(d: object) -> DType:
     if d is builtins.bool:
         return bool
     if isinstance(d, str):  # PyTorch takes no names here: torch.zeros(2, dtype="int32") fails
-        raise TypeError(f"expected a dtype such as tinygrad_edu.float32, not the str {d!r}; "
-                        f"write tinygrad_edu.{d}")
+        hint = f"; write tinygrad_edu.{d}" if isinstance(globals().get(d), DType) else ""
+        raise TypeError(f"expected a dtype such as tinygrad_edu.float32, not the str {d!r}{hint}")
     try:
         return from_numpy_dtype(np.dtype(d))
     except TypeError:

@@ -144,6 +144,9 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
         from tinygrad_edu.ops.logical import nonzero
 
         return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where() takes the condition alone, or the condition, input and other; "
+                        "got the condition and one of them")
     if condition.array.dtype != np.bool_:
         raise RuntimeError(
             f"where(): expected condition to be a bool tensor, got {condition.dtype}"

@@ -305,6 +305,9 @@ class Tensor:
         return out
 
     def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        if not isinstance(requires_grad, (builtins.bool, np.bool_)):
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' must be bool, not "
+                            f"{type(requires_grad).__name__}")
         if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(_INT_GRAD_MESSAGE.format(self.dtype))
         if not self.is_leaf and not requires_grad:
@@ -577,7 +580,7 @@ class Tensor:
         return movement.expand(self, sizes)
 
     def expand_as(self, other: Tensor) -> Tensor:
-        return movement.expand(self, other.shape)
+        return movement.expand_as(self, other)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
         return movement.split(self, split_size_or_sections, dim)

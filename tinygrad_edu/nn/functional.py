@@ -87,7 +87,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa
     """e^{x_i} / Σ_j e^{x_j} along ``dim`` (fused engine op: stable, fast)."""
     check_tensor("input", input, "softmax")
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(dtype=dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim, "softmax")
     return input.softmax(dim)
@@ -98,7 +98,7 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # 
     """x_i - log Σ_j e^{x_j} along ``dim`` (fused engine op: finite for logits of ±1000)."""
     check_tensor("input", input, "log_softmax")
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(dtype=dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
     return input.log_softmax(dim)

@@ -471,10 +471,17 @@ class Clamp(Function):
         inside = np.ones(a.array.shape, dtype=bool)
         if not isinstance(low, Tensor) and not isinstance(high, Tensor):
             ctx._name = "ClampBackward1"  # PyTorch's name when the bounds are numbers
-        if low_value is not None:
-            inside &= a.array >= low_value
-        if high_value is not None:
-            inside &= a.array <= high_value
+        try:
+            if low_value is not None:
+                inside &= a.array >= low_value
+            if high_value is not None:
+                inside &= a.array <= high_value
+        except ValueError:  # a bound that does not broadcast to a's shape
+            shapes = [np.shape(v) for v in (low_value, high_value) if v is not None]
+            raise RuntimeError(
+                f"clamp: bounds of shape {' and '.join(map(str, shapes))} cannot be broadcast "
+                f"to the input's shape {a.array.shape}"
+            ) from None
         ctx.inside = _constant(inside)
         return np.clip(a.array.astype(dtype, copy=False), low_value, high_value).astype(
             dtype, copy=False)

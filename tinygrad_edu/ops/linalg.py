@@ -79,13 +79,13 @@ def _swap_last_two(t: Tensor) -> Tensor:
     return Permute.apply(t, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
-def _operand(value: Any, name: str) -> Tensor:
-    """A matmul operand: a Tensor (or a numpy array, wrapped); TypeError for anything else."""
+def _operand(value: Any, name: str, op: str = "matmul") -> Tensor:
+    """A product's operand: a Tensor (or a numpy array, wrapped); TypeError for anything else."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, np.ndarray):
         return _wrap(value)
-    raise TypeError(f"matmul(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -119,12 +119,14 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operand(a, "input", "mm"), _operand(b, "mat2", "mm")
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
     return matmul(a, b)
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operand(a, "input", "dot"), _operand(b, "tensor", "dot")
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape != b.shape:
@@ -137,6 +139,7 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operand(a, "input", "outer"), _operand(b, "vec2", "outer")
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"outer: expected 1-D tensors, got {a.ndim}-D and {b.ndim}-D")
     return a.unsqueeze(1) * b.unsqueeze(0)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.argcheck import check_int, check_tensor_list
+from tinygrad_edu.argcheck import check_int, check_tensor, check_tensor_list
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.views import view_of
 from tinygrad_edu.dtypes import promote_types
@@ -219,8 +219,8 @@ def squeeze(a: Tensor, dim: Any) -> Tensor:
 
 
 def permute(a: Tensor, dims: tuple) -> Tensor:
-    resolved = tuple(_dim(d, a.ndim) for d in dims)
-    if sorted(resolved) != list(range(a.ndim)):
+    resolved = tuple(_dim(d, a.ndim) for d in dims) if len(dims) == a.ndim else None
+    if resolved is None or sorted(resolved) != list(range(a.ndim)):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match "
             f"the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} "
@@ -238,6 +238,10 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     d0, d1 = _dim(dim0, a.ndim), _dim(dim1, a.ndim)
     order[d0], order[d1] = order[d1], order[d0]
     return torch_name(permute(a, tuple(order)), "TransposeBackward0")
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, check_tensor("other", other, "expand_as").shape)
 
 
 def expand(a: Tensor, sizes: tuple) -> Tensor:
