@@ -401,9 +401,7 @@ class Tensor:
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        from tinygrad_edu.ops import linalg
-
-        return linalg.matmul(other, self)
+        return Tensor.matmul(other, self)  # other @ self; matmul checks other
 
     def __neg__(self) -> Tensor:
         return elementwise.Neg.apply(self)
