@@ -222,9 +222,9 @@ def permute(a: Tensor, dims: tuple) -> Tensor:
     resolved = tuple(_dim(d, a.ndim) for d in dims) if len(dims) == a.ndim else None
     if resolved is None or sorted(resolved) != list(range(a.ndim)):
         raise RuntimeError(
-            f"permute(sparse_coo): number of dimensions in the tensor input does not match "
-            f"the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} "
-            f"is not equal to len(dims) = {len(dims)}"
+            f"permute(): number of dimensions in the tensor input does not match the length "
+            f"of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal "
+            f"to len(dims) = {len(dims)}; give each of the {a.ndim} dims exactly once"
             if len(dims) != a.ndim
             else f"permute(): dims {dims} must be each dim of a {a.ndim}-d tensor exactly once"
         )
