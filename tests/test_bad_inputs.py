@@ -258,7 +258,7 @@ ROWS = {
     "max() of an empty tensor": Row(lambda L: L.zeros(0).max(), RuntimeError,
                                     "cannot reduce an empty tensor"),
     "min(0) over an empty dim": Row(lambda L: L.zeros(0, 3).min(0), IndexError,
-                                    "reduction dim 0 to have non-zero size"),
+                                    r"min\(\): Expected reduction dim 0 to have non-zero size"),
     "max(t, 1.0)": Row(lambda L: L.max(_x(L, 2), 1.0), TypeError, "dim must be an int, got float"),
     "argmax(dim=3)": Row(lambda L: _x(L, 2).argmax(3), IndexError, OUT_OF_RANGE),
     "std(correction='a')": Row(lambda L: _x(L, 2).std(correction="a"), TypeError,

@@ -539,7 +539,7 @@ ROWS = {
                               "the object is a function, which cannot be saved",
                               torch="PyTorch's pickle raises AttributeError"),
     "save to a file opened as text": Row(lambda L: _save_to_text_file(L), TypeError,
-                                         "argument must be str, not"),
+                                         r"opened in binary mode \(.wb.\)"),
     "save of a whole Module": Row(lambda L: L.save(L.nn.Linear(2, 2), MISSING_DIR), TypeError,
                                   "state_dict", torch="PyTorch pickles the module"),
 }

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import json
 import math
 import os
@@ -176,6 +177,8 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
     """
     data = _to_bytes(obj)
     if hasattr(f, "write"):
+        if isinstance(f, io.TextIOBase):
+            raise TypeError("tg.save: the file must be opened in binary mode ('wb'), not as text")
         f.write(data)
         return
     path = _path(f, "save")

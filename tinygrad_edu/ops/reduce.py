@@ -269,7 +269,8 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     if a.ndim == 0:
         return MaxResult(a, _wrap(np.zeros((), dtype=np.int64)))
     if a.shape[d] == 0:
-        raise IndexError(f"max(): Expected reduction dim {d} to have non-zero size")
+        name = "max" if largest else "min"
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size")
     indices = np.argmax(source.array, axis=d)
     values = torch_name(MaxAlongDim.apply(a, d, keepdim, indices),
                         "MaxBackward0" if largest else "MinBackward0")
