@@ -27,7 +27,7 @@ def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
     return _wrap(data, requires_grad)
 
 
-def _size(size: tuple, keyword: Any = None) -> tuple:
+def _size(size: tuple, keyword: Any = None, op: str = "") -> tuple:
     """Accept ``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros(size=(2, 3))``."""
     if keyword is not None:
         if size:
@@ -37,7 +37,8 @@ def _size(size: tuple, keyword: Any = None) -> tuple:
         size = tuple(size[0])
     if not all(isinstance(s, (builtins.int, np.integer)) and not isinstance(s, builtins.bool)
                for s in size):
-        raise TypeError(f"sizes must be ints, got {size!r}")
+        where = f"{op}(): " if op else ""
+        raise TypeError(f"{where}sizes must be ints, got {size!r}")
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(size)}")
     return tuple(builtins.int(s) for s in size)
@@ -116,19 +117,19 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def zeros(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.zeros(_size(sizes, size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_size(sizes, size, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.ones(_size(sizes, size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.ones(_size(sizes, size, "ones"), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.empty(_size(sizes, size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.empty(_size(sizes, size, "empty"), _float_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: DType | None = None, device: Any = None,
@@ -143,7 +144,8 @@ def full(size: Any, fill_value: Any, dtype: DType | None = None, device: Any = N
         kind = np.asarray(fill_value).dtype.kind
         by_kind = {"f": get_default_dtype(), "b": dtypes.bool}
         dtype = by_kind.get(kind, dtypes.int64)
-    return _finish(np.full(_size((size,)), fill_value, to_dtype(dtype).np_dtype), requires_grad)
+    shape = _size((size,), op="full")
+    return _finish(np.full(shape, fill_value, to_dtype(dtype).np_dtype), requires_grad)
 
 
 def _fill_value(value: Any, op: str) -> Any:
