@@ -56,10 +56,12 @@ def test_a_gradient_kept_by_a_hook_on_a_non_leaf_is_not_changed_either():
     assert kept[0].tolist() == [2.0, 2.0] and x.grad.tolist() == [5.0, 5.0]
 
 
-def test_a_number_given_as_the_gradient_is_never_a_shared_constant():
+def test_the_starting_gradient_is_never_a_shared_constant():
     x = tg.tensor(2.0, requires_grad=True)
     b = tg.tensor(1.0)
-    (g,) = tg.autograd.grad(x + b, x, grad_outputs=[1.0])
+    with pytest.raises(TypeError, match="can be either Tensors or None, but got float"):
+        tg.autograd.grad(x + b, x, grad_outputs=[1.0])  # a number: refused, as in PyTorch
+    (g,) = tg.autograd.grad(x + b, x)  # the implicit ones
     g.mul_(0)
     assert (x * 1.0).item() == 2.0  # the process-wide 1.0 is intact
     assert (tg.tensor([3.0]) * 1.0).tolist() == [3.0]

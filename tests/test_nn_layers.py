@@ -58,16 +58,15 @@ def test_linear_batched_and_second_order_gradients():
     assert gradgradcheck(lambda x, w, b: F.linear(x, w, b).tanh(), (x, w, b))
 
 
-def test_linear_with_mixed_dtypes_promotes_like_matmul():
+def test_linear_with_mixed_dtypes_raises_as_pytorch():
+    # PyTorch does not promote in linear or matmul: a float64 batch into a float32
+    # layer is an error there, and here (it used to promote silently).
     layer = nn.Linear(2, 1)  # float32
-    x = f64(sample(3, 2))
-    y = layer(x)
-    assert y.dtype == tg.float64
-    expected = x.array @ layer.weight.array.T + layer.bias.array
-    np.testing.assert_allclose(y.array, expected, rtol=1e-6)
-    y.sum().backward()
-    assert layer.weight.grad.dtype == tg.float32
-    np.testing.assert_allclose(layer.weight.grad.array, x.array.sum(0, keepdims=True), rtol=1e-6)
+    with pytest.raises(RuntimeError, match="same dtype.*float64.*float32"):
+        layer(f64(sample(3, 2)))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        f64(sample(3, 2)) @ layer.weight.T
+    assert layer(f64(sample(3, 2)).float()).dtype == tg.float32
 
 
 def test_linear_shapes_and_no_bias():

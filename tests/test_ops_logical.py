@@ -59,3 +59,27 @@ def test_masked_select():
     assert x.grad.tolist() == [[1.0, 0.0], [1.0, 0.0]]
     with pytest.raises(RuntimeError, match="expected BoolTensor for mask"):
         tg.masked_select(x, tg.tensor([1, 0]))
+
+
+def _bitwise_results(L):
+    a, b = L.tensor([3, 12, -5]), L.tensor([1, 10, 6])
+    m, n = L.tensor([True, False, True]), L.tensor([True, True, False])
+    return [a & b, a | b, a ^ b, ~a, a & 1, m & n, m | n, m ^ n, ~m,
+            L.bitwise_and(a, b), a.bitwise_or(b), L.tensor([3], dtype=L.int32) & 1]
+
+
+def test_and_or_xor_invert_are_bitwise_on_integers():
+    # int & int used numpy's logical_and: tensor([3]) & tensor([1]) gave True (PyTorch: 1).
+    got = _bitwise_results(tg)
+    assert [t.tolist() for t in got[:5]] == [[1, 8, 2], [3, 14, -1], [2, 6, -3], [-4, -13, 4],
+                                             [1, 0, 1]]
+    assert got[0].dtype == tg.int64 and got[5].dtype == tg.bool and got[-1].dtype == tg.int32
+    assert [t.tolist() for t in got[5:9]] == [[True, False, False], [True, True, True],
+                                              [False, True, True], [False, True, False]]
+
+
+def test_bitwise_results_and_dtypes_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(_bitwise_results(tg), _bitwise_results(torch)):
+        assert ours.tolist() == theirs.tolist()
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]

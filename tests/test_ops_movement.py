@@ -215,3 +215,30 @@ def test_chunk_sizes_are_pytorchs():
     x = tg.arange(0, 6)
     assert [p.tolist() for p in x.chunk(4)] == [[0, 1], [2, 3], [4, 5]]  # 3 chunks, not 4
     assert [len(p) for p in tg.arange(0, 5).chunk(3)] == [2, 2, 1]
+
+
+def _view_programs(L) -> list:
+    x = L.arange(6.0).reshape(2, 3)
+    v = x.view(3, 2)  # shares x's memory: an in-place change shows in x
+    v.mul_(10)
+    t = x.t()
+    c = t.contiguous()  # a transpose is not contiguous: a copy in C order, then view works
+    w = L.ones(2, 3, requires_grad=True)
+    (w.t().contiguous().view(6) * L.arange(6.0)).sum().backward()
+    return [x.tolist(), c.view(6).tolist(), t.contiguous() is t, x.contiguous() is x,
+            w.grad.tolist()]
+
+
+def test_view_shares_memory_and_contiguous_copies_only_when_needed():
+    x_after, flat, t_same, x_same, grad = _view_programs(tg)
+    assert x_after == [[0.0, 10.0, 20.0], [30.0, 40.0, 50.0]]
+    assert flat == [0.0, 30.0, 10.0, 40.0, 20.0, 50.0]
+    assert (t_same, x_same) == (False, True)
+    assert grad == [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]]
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        tg.arange(6.0).reshape(2, 3).t().view(6)  # it used to return a copy
+
+
+def test_view_and_contiguous_against_pytorch():
+    torch = pytest.importorskip("torch")
+    assert _view_programs(tg) == _view_programs(torch)

@@ -140,7 +140,9 @@ def test_sgd_minimises_a_quadratic_through_backward():
 def test_float32_parameters_stay_float32_and_update_in_place():
     param = tg.tensor([1.0, 2.0], requires_grad=True)
     array = param.array
-    param.grad = tg.tensor([1.0, 1.0], dtype=tg.float64)
+    with pytest.raises(RuntimeError, match="dtype"):  # refused at assignment, as in PyTorch
+        param.grad = tg.tensor([1.0, 1.0], dtype=tg.float64)
+    param._grad = tg.tensor([1.0, 1.0], dtype=tg.float64)  # the slot: as if it got there anyway
     for opt in (optim.SGD([param], lr=0.5, momentum=0.9), optim.Adam([param], lr=0.5)):
         opt.step()
     assert param.array is array and param.dtype == tg.float32

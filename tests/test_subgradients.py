@@ -87,3 +87,23 @@ def test_norm_p0_counts_nonzeros_with_gradient_zero() -> None:
 def test_norm_rejects_a_p_that_is_not_a_number() -> None:
     with pytest.raises(TypeError, match="p must be a number or 'fro', got 'nuc2'"):
         tg.tensor([1.0]).norm("nuc2")
+
+
+def _grads_at_nan(L) -> list:
+    grads = []
+    for f in (lambda x: x.relu(), lambda x: x.abs()):
+        x = L.tensor([float("nan"), -1.0, 0.0, 2.0], requires_grad=True)
+        f(x).sum().backward()
+        grads.append(x.grad.tolist())
+    return grads
+
+
+def test_relu_and_abs_gradients_at_nan_are_pytorchs() -> None:
+    # relu passes the gradient at NaN (PyTorch masks with out <= 0, false for NaN): it gave 0;
+    # abs's is sgn(NaN) = 0 there: it gave NaN.
+    assert _grads_at_nan(tg) == [[1.0, 0.0, 0.0, 1.0], [0.0, -1.0, 0.0, 1.0]]
+
+
+def test_gradients_at_nan_against_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    assert _grads_at_nan(tg) == _grads_at_nan(torch)

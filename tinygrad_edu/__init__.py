@@ -20,6 +20,7 @@ from tinygrad_edu.ops.indexing import (  # isort: skip
 )
 from tinygrad_edu.ops.logical import (  # isort: skip
     argwhere, count_nonzero, eq, ge, greater, greater_equal, gt, isinf, isneginf, isposinf,
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
     le, less, less_equal, logical_and, logical_not, logical_or, logical_xor, lt, masked_select,
     ne, nonzero, not_equal, signbit,
 )

@@ -11,20 +11,23 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
-from tinygrad_edu.argcheck import check_tensor
+from tinygrad_edu.argcheck import check_int, check_number, check_tensor
 from tinygrad_edu.device import check_device
 from tinygrad_edu.dtypes import DType, get_default_dtype, to_dtype
 from tinygrad_edu.tensor import _INT_GRAD_MESSAGE, Tensor, _unwrap_nested, _wrap
 
 
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad is not False and not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(f"argument 'requires_grad' must be bool, not "
+                        f"{type(requires_grad).__name__}")
     if requires_grad and data.dtype.kind != "f":
         raise RuntimeError(_INT_GRAD_MESSAGE.format(dtypes.from_numpy_dtype(data.dtype)))
     dtypes.from_numpy_dtype(data.dtype)  # rejects unsupported dtypes with a clear message
     return _wrap(data, requires_grad)
 
 
-def _size(size: tuple, keyword: Any = None) -> tuple:
+def _size(size: tuple, keyword: Any = None, op: str = "") -> tuple:
     """Accept ``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros(size=(2, 3))``."""
     if keyword is not None:
         if size:
@@ -34,7 +37,8 @@ def _size(size: tuple, keyword: Any = None) -> tuple:
         size = tuple(size[0])
     if not all(isinstance(s, (builtins.int, np.integer)) and not isinstance(s, builtins.bool)
                for s in size):
-        raise TypeError(f"sizes must be ints, got {size!r}")
+        where = f"{op}(): " if op else ""
+        raise TypeError(f"{where}sizes must be ints, got {size!r}")
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(size)}")
     return tuple(builtins.int(s) for s in size)
@@ -57,7 +61,14 @@ def tensor(data: Any, dtype: DType | None = None, device: Any = None,
     elif isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too
         array = np.array(data)
     else:
-        array = np.array(_unwrap_nested(data))
+        if data is None:
+            raise RuntimeError("tensor(): could not infer the dtype of None; expected numbers, "
+                               "bools, (nested) lists of them, a numpy array or a Tensor")
+        try:
+            array = np.array(_unwrap_nested(data))
+        except ValueError:  # numpy's words for a ragged nesting
+            raise ValueError("tensor(): the nested lists have different lengths; a tensor needs "
+                             "the same number of elements in every row") from None
         if array.dtype == np.float64 and dtype is None and not _holds_float64_scalar(data):
             array = array.astype(get_default_dtype().np_dtype)  # Python floats: the default
         elif array.dtype.kind in "iu":
@@ -106,36 +117,45 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def zeros(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.zeros(_size(sizes, size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_size(sizes, size, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.ones(_size(sizes, size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.ones(_size(sizes, size, "ones"), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*sizes: Any, size: Any = None, dtype: DType | None = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     check_device(device)
-    return _finish(np.empty(_size(sizes, size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.empty(_size(sizes, size, "empty"), _float_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: DType | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value's type."""
     check_device(device)
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
-    if not isinstance(fill_value, (bool, int, float, np.number, np.bool_)):
-        raise TypeError(f"full(): argument 'fill_value' must be a number, not "
-                        f"{type(fill_value).__name__}")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' must be a tuple of ints, not "
+                        f"{type(size).__name__}; e.g. full((2, 3), 1.0)")
+    fill_value = _fill_value(fill_value, "full")
     if dtype is None:
         kind = np.asarray(fill_value).dtype.kind
         by_kind = {"f": get_default_dtype(), "b": dtypes.bool}
         dtype = by_kind.get(kind, dtypes.int64)
-    size = _size(size if isinstance(size, (tuple, list)) else (size,))
-    return _finish(np.full(size, fill_value, to_dtype(dtype).np_dtype), requires_grad)
+    shape = _size((size,), op="full")
+    return _finish(np.full(shape, fill_value, to_dtype(dtype).np_dtype), requires_grad)
+
+
+def _fill_value(value: Any, op: str) -> Any:
+    """A fill value as a Python or numpy number (a 0-d tensor gives its item)."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if not isinstance(value, (bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"{op}(): argument 'fill_value' must be a number, not "
+                        f"{type(value).__name__}")
+    return value
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = None,
@@ -144,8 +164,14 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = Non
     check_device(device)
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        check_number(name, value, "arange")
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
     if dtype is None:
         ints = all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if ints else get_default_dtype()
@@ -158,6 +184,10 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: DType | None = Non
 def linspace(start: Any, end: Any, steps: int, dtype: DType | None = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     check_device(device)
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    check_number("start", start, "linspace")
+    check_number("end", end, "linspace")
+    check_int("steps", steps, "linspace")
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
@@ -166,6 +196,9 @@ def linspace(start: Any, end: Any, steps: int, dtype: DType | None = None, devic
 def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     check_device(device)
+    for name, value in (("n", n), ("m", n if m is None else m)):
+        if check_int(name, value, "eye") < 0:
+            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {value}")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -202,4 +235,5 @@ def full_like(t: Tensor, fill_value: Any, dtype: DType | None = None, device: An
               requires_grad: bool = False) -> Tensor:
     _check_like(t, "full_like")
     check_device(device)
-    return _finish(np.full(t.shape, fill_value, _like(t, dtype)), requires_grad)
+    value = _fill_value(fill_value, "full_like")
+    return _finish(np.full(t.shape, value, _like(t, dtype)), requires_grad)

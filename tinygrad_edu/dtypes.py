@@ -79,7 +79,7 @@ def from_numpy_dtype(np_dtype: np.dtype) -> DType:
 
 
 def to_dtype(d: object) -> DType:
-    """Accept a DType, a numpy dtype or a Python type (float, int, bool)."""
+    """Accept a DType, a numpy dtype or a Python type (float, int, bool); not a name."""
     if isinstance(d, DType):
         return d
     if d is builtins.float:
@@ -88,6 +88,9 @@ def to_dtype(d: object) -> DType:
         return int64
     if d is builtins.bool:
         return bool
+    if isinstance(d, str):  # PyTorch takes no names here: torch.zeros(2, dtype="int32") fails
+        hint = f"; write tinygrad_edu.{d}" if isinstance(globals().get(d), DType) else ""
+        raise TypeError(f"expected a dtype such as tinygrad_edu.float32, not the str {d!r}{hint}")
     try:
         return from_numpy_dtype(np.dtype(d))
     except TypeError:

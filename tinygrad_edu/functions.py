@@ -82,7 +82,7 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
 
 
 def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    return write_out(linalg.matmul(input, _as_tensor(other, input, "matmul")), out, "matmul")
+    return write_out(linalg.matmul(input, other), out, "matmul")
 
 
 def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -123,7 +123,7 @@ def stack(tensors: Any, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     return write_out(movement.stack(tensors, dim), out, "stack")
 
 
-Tensor.bmm = bmm  # the one Tensor method defined here: bmm is matmul with 3-D checks
+Tensor.bmm = bmm  # a Tensor method defined here: bmm is matmul with 3-D checks (more below)
 
 
 def is_tensor(obj: Any) -> bool:
@@ -131,12 +131,22 @@ def is_tensor(obj: Any) -> bool:
 
 
 def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's argument name
-    return input.numel()
+    return check_tensor("input", input, "numel").numel()
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input`` where ``condition`` holds, else ``other`` (broadcast; differentiable in both)."""
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` holds, else ``other`` (broadcast; differentiable in both).
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch.
+    """
     check_tensor("condition", condition, "where")
+    if input is None and other is None:
+        from tinygrad_edu.ops.logical import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where() takes the condition alone, or the condition, input and other; "
+                        "got the condition and one of them")
     if condition.array.dtype != np.bool_:
         raise RuntimeError(
             f"where(): expected condition to be a bool tensor, got {condition.dtype}"
@@ -165,71 +175,76 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
 
     Not differentiable (as in PyTorch); the perceptron uses it with its own rule.
     """
-    values = _as_tensor(values, input, "heaviside")
+    check_tensor("input", input, "heaviside")
+    values = check_tensor("values", values, "heaviside")
     return _wrap(np.heaviside(input.array, values.array).astype(input.array.dtype, copy=False))
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    return _binary(elementwise.Maximum, input, other, "maximum")
+    """The elementwise larger of two tensors (PyTorch takes no Python number here)."""
+    check_tensor("input", input, "maximum")
+    return _binary(elementwise.Maximum, input, check_tensor("other", other, "maximum"), "maximum")
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    return _binary(elementwise.Minimum, input, other, "minimum")
+    """The elementwise smaller of two tensors (PyTorch takes no Python number here)."""
+    check_tensor("input", input, "minimum")
+    return _binary(elementwise.Minimum, input, check_tensor("other", other, "minimum"), "minimum")
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002, F811
-    return input.clamp(min, max)
+    return check_tensor("input", input, "clamp").clamp(min, max)
 
 
 clip = clamp
 
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002
-    return input.exp()
+    return check_tensor("input", input, "exp").exp()
 
 
 def log(input: Tensor) -> Tensor:  # noqa: A002
-    return input.log()
+    return check_tensor("input", input, "log").log()
 
 
 def log1p(input: Tensor) -> Tensor:  # noqa: A002
-    return input.log1p()
+    return check_tensor("input", input, "log1p").log1p()
 
 
 def sqrt(input: Tensor) -> Tensor:  # noqa: A002
-    return input.sqrt()
+    return check_tensor("input", input, "sqrt").sqrt()
 
 
 def rsqrt(input: Tensor) -> Tensor:  # noqa: A002
-    return input.rsqrt()
+    return check_tensor("input", input, "rsqrt").rsqrt()
 
 
 def sin(input: Tensor) -> Tensor:  # noqa: A002
-    return input.sin()
+    return check_tensor("input", input, "sin").sin()
 
 
 def cos(input: Tensor) -> Tensor:  # noqa: A002
-    return input.cos()
+    return check_tensor("input", input, "cos").cos()
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
-    return input.tanh()
+    return check_tensor("input", input, "tanh").tanh()
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
-    return input.sigmoid()
+    return check_tensor("input", input, "sigmoid").sigmoid()
 
 
 def relu(input: Tensor) -> Tensor:  # noqa: A002
-    return input.relu()
+    return check_tensor("input", input, "relu").relu()
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
-    return input.abs()
+    return check_tensor("input", input, "abs").abs()
 
 
 def sign(input: Tensor) -> Tensor:  # noqa: A002
-    return input.sign()
+    return check_tensor("input", input, "sign").sign()
 
 
 def neg(input: Tensor) -> Tensor:  # noqa: A002
@@ -237,43 +252,43 @@ def neg(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def square(input: Tensor) -> Tensor:  # noqa: A002
-    return input.square()
+    return check_tensor("input", input, "square").square()
 
 
 def reciprocal(input: Tensor) -> Tensor:  # noqa: A002
-    return input.reciprocal()
+    return check_tensor("input", input, "reciprocal").reciprocal()
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    return input.softmax(dim)
+    return check_tensor("input", input, "softmax").softmax(dim)
 
 
 def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    return input.log_softmax(dim)
+    return check_tensor("input", input, "log_softmax").log_softmax(dim)
 
 
 def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
-    return input.reshape(shape)
+    return check_tensor("input", input, "reshape").reshape(shape)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
-    return input.flatten(start_dim, end_dim)
+    return check_tensor("input", input, "flatten").flatten(start_dim, end_dim)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    return input.unsqueeze(dim)
+    return check_tensor("input", input, "unsqueeze").unsqueeze(dim)
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
-    return input.squeeze(dim)
+    return check_tensor("input", input, "squeeze").squeeze(dim)
 
 
 def permute(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
-    return input.permute(dims)
+    return check_tensor("input", input, "permute").permute(dims)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
-    return input.transpose(dim0, dim1)
+    return check_tensor("input", input, "transpose").transpose(dim0, dim1)
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
@@ -281,16 +296,29 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
-    return input.chunk(chunks, dim)
+    return check_tensor("input", input, "chunk").chunk(chunks, dim)
 
 
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
-    return input.equal(other)
+    """True when both have the same shape and the same values."""
+    check_tensor("input", input, "equal")
+    check_tensor("other", other, "equal")
+    return input.shape == other.shape and bool((input.array == other.array).all())
 
 
 def isnan(input: Tensor) -> Tensor:  # noqa: A002
-    return input.isnan()
+    return check_tensor("input", input, "isnan").isnan()
 
 
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002
-    return input.isfinite()
+    return check_tensor("input", input, "isfinite").isfinite()
+
+
+def type_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``input`` in ``other``'s dtype."""
+    return check_tensor("input", input, "type_as").to(check_tensor("other", other, "type_as").dtype)
+
+
+# Methods of Tensor that are these functions (the checks live here, not in tensor.py).
+Tensor.maximum, Tensor.minimum, Tensor.heaviside = maximum, minimum, heaviside
+Tensor.equal, Tensor.type_as = equal, type_as

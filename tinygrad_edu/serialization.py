@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import json
 import math
 import os
@@ -176,12 +177,23 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
     """
     data = _to_bytes(obj)
     if hasattr(f, "write"):
+        if isinstance(f, io.TextIOBase):
+            raise TypeError("tg.save: the file must be opened in binary mode ('wb'), not as text")
         f.write(data)
         return
-    path = os.fspath(f)
+    path = _path(f, "save")
     if not isinstance(path, str):
         path = os.fsdecode(path)
     _write_atomically(os.path.realpath(path), data, path)
+
+
+def _path(f: Any, op: str) -> str | bytes:
+    """``f`` as a path; TypeError naming the argument for anything that is neither a path
+    nor a file object."""
+    if not isinstance(f, (str, bytes, os.PathLike)):
+        raise TypeError(f"tg.{op}: argument 'f' must be a path (str or os.PathLike) or a binary "
+                        f"file object, not {type(f).__name__}")
+    return os.fspath(f)
 
 
 def _write_atomically(target: str, data: bytes, shown: str) -> None:
@@ -311,7 +323,7 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
     if hasattr(f, "read"):
         name, content = getattr(f, "name", None) or repr(f), f.read()
     else:
-        name = os.fspath(f)
+        name = _path(f, "load")
         with open(name, "rb") as file:
             content = file.read()
     if not isinstance(content, (bytes, bytearray, memoryview)):

@@ -75,7 +75,7 @@ class Tensor:
     prefer ``tinygrad_edu.tensor(data, dtype=None, requires_grad=False)``.
     """
 
-    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version_counter", "_accumulator",
+    __slots__ = ("array", "requires_grad", "_grad", "grad_fn", "_version_counter", "_accumulator",
                  "_view", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
@@ -105,6 +105,17 @@ class Tensor:
                 f"Tensor.data must be set to a Tensor, got {type(value).__name__}"
             )
         self.array = value.array
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient that backward() accumulated here (None before the first one)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:  # the engine writes _grad directly
+        from tinygrad_edu.argcheck import check_assigned_grad
+
+        self._grad = check_assigned_grad(self, value)
 
     @property
     def _base(self) -> Tensor | None:
@@ -206,10 +217,10 @@ class Tensor:
         return self.array.tolist()
 
     def __float__(self) -> builtins.float:
-        return builtins.float(self.item())
+        return builtins.float(_one_element(self))
 
     def __int__(self) -> builtins.int:
-        return builtins.int(self.item())
+        return builtins.int(_one_element(self))
 
     def __index__(self) -> builtins.int:
         if self.array.dtype.kind not in "iub" or self.array.size != 1:
@@ -262,9 +273,6 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to(dtypes.bool)
 
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.array.dtype)
-
     # ----- autograd ------------------------------------------------------------------
     def backward(
         self,
@@ -297,6 +305,9 @@ class Tensor:
         return out
 
     def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        if not isinstance(requires_grad, (builtins.bool, np.bool_)):
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' must be bool, not "
+                            f"{type(requires_grad).__name__}")
         if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(_INT_GRAD_MESSAGE.format(self.dtype))
         if not self.is_leaf and not requires_grad:
@@ -352,8 +363,8 @@ class Tensor:
         memo[id(self)] = result
         return result
 
-    def contiguous(self) -> Tensor:
-        return self
+    def contiguous(self) -> Tensor:  # a copy in C order when it is not (then view works)
+        return self if self.array.flags.c_contiguous else self.clone()
 
     # ----- arithmetic ----------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -387,10 +398,10 @@ class Tensor:
         return _binary(elementwise.Pow, base, self, "pow")
 
     def __matmul__(self, other: Any) -> Tensor:
-        return linalg.matmul(self, _as_tensor(other, self, "matmul"))
+        return linalg.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _as_tensor(other, self, "matmul").matmul(self)
+        return Tensor.matmul(other, self)  # other @ self; matmul checks other
 
     def __neg__(self) -> Tensor:
         return elementwise.Neg.apply(self)
@@ -414,7 +425,7 @@ class Tensor:
         return self**exponent
 
     def matmul(self, other: Tensor) -> Tensor:
-        return linalg.matmul(self, _as_tensor(other, self, "matmul"))
+        return linalg.matmul(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
         return linalg.mm(self, other)
@@ -427,33 +438,22 @@ class Tensor:
 
     # ----- comparisons: bool tensors, never part of the graph ------------------------
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(np.equal, self, other)
+        return _compare(np.equal, self, other, operator=True)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(np.not_equal, self, other)
+        return _compare(np.not_equal, self, other, operator=True)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _compare(np.less, self, other)
+        return _compare(np.less, self, other, operator=True)
 
     def __le__(self, other: Any) -> Tensor:
-        return _compare(np.less_equal, self, other)
+        return _compare(np.less_equal, self, other, operator=True)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _compare(np.greater, self, other)
+        return _compare(np.greater, self, other, operator=True)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _compare(np.greater_equal, self, other)
-
-    def __invert__(self) -> Tensor:
-        if self.array.dtype != np.bool_:
-            raise TypeError("~ is only defined for bool tensors here")
-        return _wrap(~self.array)
-
-    def __and__(self, other: Any) -> Tensor:
-        return _compare(np.logical_and, self, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        return _compare(np.logical_or, self, other)
+        return _compare(np.greater_equal, self, other, operator=True)
 
     def logical_not(self) -> Tensor:
         return _wrap(np.logical_not(self.array))
@@ -463,9 +463,6 @@ class Tensor:
 
     def isfinite(self) -> Tensor:
         return _wrap(np.isfinite(self.array))
-
-    def equal(self, other: Tensor) -> builtins.bool:
-        return self.shape == other.shape and builtins.bool((self.array == other.array).all())
 
     # ----- elementwise ---------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -520,21 +517,10 @@ class Tensor:
 
     clip = clamp
 
-    def maximum(self, other: Tensor) -> Tensor:
-        return _binary(elementwise.Maximum, self, other, "maximum")
-
-    def minimum(self, other: Tensor) -> Tensor:
-        return _binary(elementwise.Minimum, self, other, "minimum")
-
     def where(self, condition: Tensor, other: Any) -> Tensor:
         from tinygrad_edu.functions import where
 
         return where(condition, self, other)
-
-    def heaviside(self, values: Tensor) -> Tensor:
-        from tinygrad_edu.functions import heaviside
-
-        return heaviside(self, values)
 
     # ----- reductions: sum, mean, max ... are in ops/reduce_methods.py -----------------
     def softmax(self, dim: int) -> Tensor:
@@ -548,10 +534,10 @@ class Tensor:
         return movement.Reshape.apply(self, movement.resolve_shape(shape, self))
 
     def view(self, *shape: Any) -> Tensor:
-        return self.reshape(*shape)
+        return movement.view(self, shape)
 
     def view_as(self, other: Tensor) -> Tensor:
-        return self.reshape(other.shape)
+        return movement.view(self, (other.shape,))
 
     def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
@@ -584,7 +570,7 @@ class Tensor:
         return movement.expand(self, sizes)
 
     def expand_as(self, other: Tensor) -> Tensor:
-        return movement.expand(self, other.shape)
+        return movement.expand_as(self, other)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
         return movement.split(self, split_size_or_sections, dim)
@@ -632,7 +618,7 @@ class Tensor:
         return inplace.fill(self, 0, "zero_")
 
     def fill_(self, value: Any) -> Tensor:
-        return inplace.fill(self, value, "fill_")
+        return inplace.fill_(self, value)
 
     def copy_(self, src: Any) -> Tensor:
         return inplace.copy(self, src, "copy_")
@@ -649,7 +635,7 @@ def _init(t: Tensor, data: np.ndarray, requires_grad: builtins.bool = False,
           grad_fn: Any = None) -> None:
     t.array = data
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t._version_counter = None
     t._accumulator = None
@@ -665,7 +651,7 @@ def _wrap(data: np.ndarray, requires_grad: builtins.bool = False, grad_fn: Any =
     t = _new_tensor(Tensor)
     t.array = data
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t._version_counter = None
     t._accumulator = None
@@ -798,8 +784,11 @@ def _broadcastable(*shapes: tuple) -> builtins.bool:
     return True
 
 
-def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
-    b = b if isinstance(b, Tensor) else _as_tensor(b, a, ufunc.__name__)
+def _compare(ufunc: Any, a: Tensor, b: Any, operator: builtins.bool = False) -> Any:
+    if not isinstance(b, Tensor):
+        if operator and not isinstance(b, (*_SCALAR_TYPES, np.ndarray)):
+            return NotImplemented  # Python's answer, as PyTorch's: == is False, < a TypeError
+        b = _as_tensor(b, a, ufunc.__name__)
     try:
         return _wrap(np.asarray(ufunc(a.array, b.array)))
     except ValueError:
@@ -811,6 +800,14 @@ def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
         ) from None
 
 
+def _one_element(t: Tensor) -> Any:
+    """``float(t)``, ``int(t)``: PyTorch's ValueError for more than one element."""
+    if t.array.size != 1:
+        raise ValueError(f"only one element tensors can be converted to Python scalars (this "
+                         f"one has shape {tuple(t.shape)})")
+    return t.array.item()
+
+
 def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     """The gradient that starts backward: ones for a one-element output, else checked."""
     if gradient is None:
@@ -820,8 +817,10 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
                 f"shape {tuple(output.shape)}: pass gradient= (a tensor of that shape)"
             )
         return _wrap(np.ones(output.array.shape, output.array.dtype))
-    if not isinstance(gradient, Tensor):  # a number: a fresh array (never a shared constant)
-        gradient = _wrap(np.array(_as_tensor(gradient, output, "backward").array))
+    if not isinstance(gradient, Tensor):
+        raise TypeError(
+            f"gradients can be either Tensors or None, but got {type(gradient).__name__}"
+        )
     if gradient.shape != output.shape:
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(gradient.shape)} "

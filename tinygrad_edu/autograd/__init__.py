@@ -20,11 +20,17 @@ __all__ = [
 
 
 def _tensors(x: Any, what: str) -> list:
-    items = [x] if isinstance(x, Tensor) else list(x)
-    for t in items:
+    """``outputs``/``inputs``: a Tensor or a sequence of them; PyTorch raises RuntimeError for
+    a sequence holding something else (TypeError when it is not a sequence at all)."""
+    if isinstance(x, Tensor):
+        return [x]
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, not {type(x).__name__}")
+    for i, t in enumerate(x):
         if not isinstance(t, Tensor):
-            raise TypeError(f"{what} must be Tensors, got {type(t).__name__}")
-    return items
+            raise RuntimeError(f"all {what} have to be Tensors, but got {type(t).__name__} "
+                               f"({what}[{i}])")
+    return list(x)
 
 
 def _gradients(outputs: list, grad_outputs: Any) -> list:
@@ -32,6 +38,9 @@ def _gradients(outputs: list, grad_outputs: Any) -> list:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
+    elif not isinstance(grad_outputs, (list, tuple)):
+        raise TypeError(f"gradients can be either Tensors or None, but got "
+                        f"{type(grad_outputs).__name__}")
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(

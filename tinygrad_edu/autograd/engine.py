@@ -111,19 +111,19 @@ def _accumulate_into(tensor: Tensor, grad: Tensor, handed_out: set, create_graph
     broadcast view is copied too. Otherwise the fresh array is kept as it is. With
     ``create_graph`` the first gradient is always cloned (in the graph), as in PyTorch.
     """
-    if tensor.grad is None:
+    if tensor._grad is None:  # _grad: the slot behind .grad, whose setter checks user values
         data = grad.array
         owner_id = id(_owner(data))
         if not create_graph and (owner_id in handed_out or not data.flags.writeable):
             data = data.copy()
             owner_id = id(data)
         handed_out.add(owner_id)
-        tensor.grad = grad.clone() if create_graph else _wrap(data)  # a tensor of its own
+        tensor._grad = grad.clone() if create_graph else _wrap(data)  # a tensor of its own
     elif create_graph:
-        tensor.grad = tensor.grad + grad
+        tensor._grad = tensor._grad + grad
     else:
-        np.add(tensor.grad.array, grad.array, out=tensor.grad.array, casting="unsafe")
-        tensor.grad._version.value += 1
+        np.add(tensor._grad.array, grad.array, out=tensor._grad.array, casting="unsafe")
+        tensor._grad._version.value += 1
 
 
 def _check_nan(node: Function, grads: tuple) -> None:
@@ -237,8 +237,8 @@ def run_backward(
 
 def _fit_to_input(node: Function, next_node: Node, g: Tensor) -> Tensor:
     """Bring ``g`` to its input's shape and dtype (the one place broadcasting is undone)."""
-    if type(g) is not Tensor:
-        raise TypeError(
+    if type(g) is not Tensor:  # PyTorch: RuntimeError "expected Variable or None"
+        raise RuntimeError(
             f"{node.name()}.backward must return Tensors (or None), got {type(g).__name__}"
         )
     shape, dtype = next_node.output_shape, next_node.output_dtype

@@ -200,9 +200,14 @@ class Function:
             return  # no backward will run: keep nothing
         self._saved = tensors
         versions = []  # each one's in-place count (0 if it has no counter yet)
-        for t in tensors:
-            counter = None if t is None else t._version_counter
-            versions.append(0 if counter is None else counter.value)
+        try:
+            for t in tensors:
+                counter = None if t is None else t._version_counter
+                versions.append(0 if counter is None else counter.value)
+        except AttributeError:  # not a Tensor: PyTorch's TypeError, before backward runs
+            self._saved = None
+            raise TypeError(f"save_for_backward can only save tensors (or None), but argument "
+                            f"{len(versions)} is of type {type(t).__name__}") from None
         versions = tuple(versions)
         # Almost every node saves tensors never changed in place: one shared (0, ..., 0)
         # means fewer live objects for Python's cyclic garbage collector to walk (measured:

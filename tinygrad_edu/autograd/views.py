@@ -215,7 +215,9 @@ def _refresh_views(base: Tensor) -> None:
             replayed = _as_input(base)
             for op, args in info.steps:
                 replayed = op.apply(replayed, *args)
+            old_node = view.grad_fn
             view.grad_fn, view.requires_grad = replayed.grad_fn, replayed.requires_grad
+            _move_retained(view, old_node)
         else:  # PyTorch refuses to guess these views' gradients: so does their backward
             what = "its base or another view of its base has been"
             message = (NO_GRAD_MESSAGE.format(what=what) if info.kind == NO_GRAD

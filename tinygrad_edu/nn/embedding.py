@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_tensor
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import no_grad
 from tinygrad_edu.creation import empty
@@ -79,6 +80,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     ``scale_grad_by_freq``: a row's gradient is divided by how often it occurs
     in ``input``. ``sparse=True`` still gives a dense gradient (same values).
     """
+    check_tensor("input", input, "embedding")
     if weight.ndim != 2:
         raise RuntimeError(f"'weight' must be 2-D, got a tensor of shape {tuple(weight.shape)}")
     num_embeddings = weight.shape[0]

@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_linear, check_loss_arguments, check_number, check_tensor
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, CrossEntropy, LinearFunction
 from tinygrad_edu.ops import torch_name
-from tinygrad_edu.ops.elementwise import Where
+from tinygrad_edu.ops.elementwise import LeakyRelu
 from tinygrad_edu.ops.random import bernoulli_
-from tinygrad_edu.tensor import Tensor, _wrap
+from tinygrad_edu.tensor import Tensor, _broadcastable, _wrap
 
 # ----- layers ----------------------------------------------------------------------------
 
@@ -28,17 +29,11 @@ from tinygrad_edu.tensor import Tensor, _wrap
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """y = x Wᵀ + b, with W of shape (out_features, in_features).
 
-    One fused node (``nn/fused.py``) when the dtypes agree, for measured speed:
-    a training step of a 784-256-256-10 MLP is ~15 % faster, of a 2-16-16-2 one
-    ~35 %, than with ``input @ weight.T + bias``, which is used otherwise (it
-    applies the type promotion rules).
+    One fused node (``nn/fused.py``), for measured speed: a training step of a
+    784-256-256-10 MLP is ~15 % faster, of a 2-16-16-2 one ~35 %, than with
+    ``input @ weight.T + bias``, which is used for a bias of another dtype or shape.
     """
-    in_features = weight.shape[-1]
-    if input.ndim == 0 or input.shape[-1] != in_features:
-        raise RuntimeError(
-            f"linear: the input's last dimension must be in_features={in_features}, but the "
-            f"input has shape {tuple(input.shape)} (weight has shape {tuple(weight.shape)})"
-        )
+    check_linear(input, weight, bias)
     dtype = weight.array.dtype
     if input.array.dtype == dtype and (bias is None or (bias.array.dtype == dtype
                                                          and bias.array.ndim == 1)):
@@ -54,24 +49,25 @@ def _in_place(input: Tensor, result: Tensor, inplace: bool) -> Tensor:  # noqa: 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """max(x, 0); derivative 1 for x > 0, else 0 (engine op)."""
-    return _in_place(input, input.relu(), inplace)
+    return _in_place(input, check_tensor("input", input, "relu").relu(), inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
-    """x for x > 0, negative_slope·x otherwise. Composed with where: derivative 1 or the slope."""
-    result = torch_name(Where.apply(input > 0, input, input * negative_slope), "LeakyReluBackward0")
-    return _in_place(input, result, inplace)
+    """x for x > 0, negative_slope·x otherwise; derivative 1 or the slope (engine op)."""
+    check_tensor("input", input, "leaky_relu")
+    check_number("negative_slope", negative_slope, "leaky_relu")
+    return _in_place(input, LeakyRelu.apply(input, negative_slope), inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """1 / (1 + e^-x); derivative σ(x)(1 - σ(x)) (engine op)."""
-    return input.sigmoid()
+    return check_tensor("input", input, "sigmoid").sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
     """tanh(x); derivative 1 - tanh²(x) (engine op)."""
-    return input.tanh()
+    return check_tensor("input", input, "tanh").tanh()
 
 
 def _softmax_dim(ndim: int, name: str) -> int:
@@ -89,8 +85,9 @@ def _softmax_dim(ndim: int, name: str) -> int:
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
             dtype: Any = None) -> Tensor:
     """e^{x_i} / Σ_j e^{x_j} along ``dim`` (fused engine op: stable, fast)."""
+    check_tensor("input", input, "softmax")
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(dtype=dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim, "softmax")
     return input.softmax(dim)
@@ -99,8 +96,9 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
                 dtype: Any = None) -> Tensor:
     """x_i - log Σ_j e^{x_j} along ``dim`` (fused engine op: finite for logits of ±1000)."""
+    check_tensor("input", input, "log_softmax")
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(dtype=dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
     return input.log_softmax(dim)
@@ -186,7 +184,11 @@ def _check_reduction(reduction: str) -> None:
 
 
 def _warn_if_shapes_differ(input: Tensor, target: Tensor, name: str) -> None:  # noqa: A002
+    check_loss_arguments(input, target, name)
     if target.shape != input.shape:
+        if not _broadcastable(input.array.shape, target.array.shape):
+            raise RuntimeError(f"{name}: the target's shape {tuple(target.shape)} does not "
+                               f"match the input's shape {tuple(input.shape)}")
         warnings.warn(
             f"{name}: Using a target size {tuple(target.shape)} that is different to the "
             f"input size {tuple(input.shape)}. This will likely lead to incorrect results "
@@ -252,7 +254,11 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
     return _reduce(loss, reduction)
 
 
-def _check_same_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
+def _check_same_size(input: Tensor, target: Tensor, name: str) -> None:  # noqa: A002
+    check_loss_arguments(input, target, name)
+    if target.array.dtype.kind != "f":
+        raise RuntimeError(f"{name}: expected a float target (probabilities of class 1), but got "
+                           f"{target.dtype}; convert it with target.float()")
     if target.shape != input.shape:
         raise ValueError(
             f"Using a target size {tuple(target.shape)} that is different to the input size "
@@ -270,7 +276,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _check_same_size(input, target)
+    _check_same_size(input, target, "binary_cross_entropy")
     x = input.array
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError(
@@ -307,7 +313,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _check_same_size(input, target)
+    _check_same_size(input, target, "binary_cross_entropy_with_logits")
     target = target.to(input.array.dtype)
     if pos_weight is None:
         loss = _softplus(input) - input * target
@@ -321,7 +327,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
 
 def _class_dim(input: Tensor) -> int:  # noqa: A002
     if input.ndim == 0:
-        raise ValueError("cross_entropy / nll_loss: expected an input with a class dimension")
+        raise RuntimeError("cross_entropy / nll_loss: expected an input with a class dimension, "
+                           "got a 0-d tensor")
     return 1 if input.ndim >= 2 else 0
 
 
@@ -333,6 +340,7 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
     and on ignored entries); ``keep`` marks the entries that are not ignored;
     ``class_weights`` is w shaped to broadcast along the class dim.
     """
+    check_loss_arguments(input, target, name)
     class_dim = _class_dim(input)
     n_classes = input.shape[class_dim]
     labels = target.array
@@ -343,6 +351,11 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
             f"{target.dtype} of shape {tuple(target.shape)}"
         )
     expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
+    if labels.shape != expected and (input.ndim > 2 or labels.ndim > 1):
+        raise RuntimeError(  # PyTorch's type here; a batch size that differs is a ValueError
+            f"{name}: expected a target of shape {expected} (one class index per example) for "
+            f"input of shape {tuple(input.shape)}, got {tuple(labels.shape)}"
+        )
     if labels.shape != expected:
         raise ValueError(
             f"{name}: expected target of shape {expected} for input of shape "
@@ -427,8 +440,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    check_loss_arguments(input, target, "cross_entropy")
+    if not 0.0 <= check_number("label_smoothing", label_smoothing, "cross_entropy") <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = _class_dim(input)
     n_classes = input.shape[class_dim]
     if target.array.dtype.kind == "f" and target.shape == input.shape:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from tinygrad_edu.argcheck import check_int
 from tinygrad_edu.creation import empty
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
@@ -24,8 +25,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        self.in_features = in_features
-        self.out_features = out_features
+        self.in_features = check_int("in_features", in_features, "Linear")
+        self.out_features = check_int("out_features", out_features, "Linear")
         self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
         if bias:
             self.bias = Parameter(empty(out_features, dtype=dtype))

@@ -10,7 +10,7 @@ The registries are three dicts: ``_parameters``, ``_buffers`` and ``_modules``;
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -281,9 +281,9 @@ class Module:
             if param.grad is None:
                 continue
             if set_to_none:
-                param.grad = None
+                param._grad = None  # the slot behind .grad (its setter checks user values)
             else:
-                param.grad = param.grad.detach()
+                param._grad = param.grad.detach()
                 param.grad.zero_()
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None,
@@ -303,7 +303,7 @@ class Module:
             if tensor.array.dtype.kind == "f" and tensor.array.dtype != np_dtype:
                 tensor.array = tensor.array.astype(np_dtype)
                 if tensor.grad is not None:
-                    tensor.grad = _wrap(tensor.grad.array.astype(np_dtype))
+                    tensor._grad = _wrap(tensor.grad.array.astype(np_dtype))
         return self
 
     def cpu(self) -> Module:
@@ -353,6 +353,8 @@ class Module:
         that lists all of them, and the model is left as it was.
         ``assign=True`` makes the given tensors the new parameters instead of copying.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]

@@ -14,12 +14,12 @@ the statistics are taken over:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_int, check_sequence
 from tinygrad_edu.creation import empty, ones, tensor, zeros
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.fused import BatchNorm
@@ -209,9 +209,8 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(size) for size in normalized_shape)
+        shape = check_sequence("normalized_shape", normalized_shape, "LayerNorm")  # int: (n,)
+        self.normalized_shape = tuple(check_int("normalized_shape", n, "LayerNorm") for n in shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype))

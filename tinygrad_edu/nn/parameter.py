@@ -26,6 +26,9 @@ class Parameter(Tensor):
                 f"Parameter(data): data must be a Tensor, got {type(data).__name__}; "
                 f"wrap it first, e.g. Parameter(tinygrad_edu.tensor(data))"
             )
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Parameter(): argument 'requires_grad' must be bool, not "
+                            f"{type(requires_grad).__name__}")
         if requires_grad and array.dtype.kind != "f":
             from tinygrad_edu.dtypes import from_numpy_dtype
 

@@ -108,6 +108,10 @@ def _parse(equation: str, operands: list) -> tuple:
                for s, o in zip(inputs, operands)]
     if arrow:
         output = right.replace("...", ellipsis)
+        unknown = set(output) - set("".join(spelled))
+        if unknown:
+            raise RuntimeError(f"einsum(): output subscript {unknown.pop()} does not appear in "
+                               f"the equation for any input operand")
     else:  # implicit output: the ellipsis dims, then every letter used once, in order
         counts = {c: "".join(spelled).count(c) for c in set("".join(spelled))}
         output = ellipsis + "".join(sorted(c for c, n in counts.items()

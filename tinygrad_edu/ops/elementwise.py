@@ -51,7 +51,13 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a.array - b.array
+        try:
+            return a.array - b.array
+        except TypeError:  # numpy refuses bool - bool; PyTorch's error says what to use
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead."
+            ) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -63,7 +69,12 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.negative(a.array)
+        try:
+            return np.negative(a.array)
+        except TypeError:  # numpy refuses -bool; PyTorch's error says what to use
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.") from None
 
     @staticmethod
     def backward(ctx, g):
@@ -390,31 +401,77 @@ def _select(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 class Relu(Function):
-    """out = max(a, 0).   d/da = 1 where a > 0, else 0 (PyTorch's choice at 0)."""
+    """out = max(a, 0).   d/da = 1 where a > 0 (and at NaN, as PyTorch), else 0 (also at 0)."""
 
     @staticmethod
     def forward(ctx, a):
-        ctx.positive = _constant(a.array > 0)
+        ctx.off = _constant(a.array <= 0)  # where no gradient passes
         return np.maximum(a.array, 0)
 
     @staticmethod
     def backward(ctx, g):
-        if not is_grad_enabled():  # no graph wanted: on the arrays
-            return as_gradients(_select(ctx.positive.array, g.array))
-        return Where.apply(ctx.positive, g, _constant(np.zeros((), g.array.dtype)))
+        if is_grad_enabled():  # create_graph: the mask is recorded, as an op of derivative 0
+            # on this node's output (the mask stands in for the output's values, which are
+            # not kept), so the second derivative is zeros (as PyTorch's), not missing.
+            mask = _wrap(np.logical_not(ctx.off.array).astype(g.array.dtype), True, ctx)
+            return g * PiecewiseConstant.apply(mask)
+        return as_gradients(_select(~ctx.off.array, g.array))  # no graph wanted: on the arrays
 
 
-class Abs(Function):
-    """out = |a|.   d/da = sign(a) (0 at 0)."""
+class LeakyRelu(Function):
+    """out = a where a > 0, else slope · a.   d/da = 1 where a > 0, else the slope.
+
+    As for Relu, with ``create_graph`` the slopes are recorded (an op of derivative 0 on
+    this node's output), so the second derivative is zeros, not missing.
+    """
+
+    _name = "LeakyReluBackward0"
+
+    @staticmethod
+    def forward(ctx, a, slope):
+        positive = a.array > 0
+        ctx.slopes = _constant(np.where(positive, 1, slope).astype(a.array.dtype))
+        return np.where(positive, a.array, a.array * slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        if is_grad_enabled():  # the slopes stand in for this node's output (see Relu)
+            return g * PiecewiseConstant.apply(_wrap(ctx.slopes.array, True, ctx)), None
+        return g * ctx.slopes, None
+
+
+class PiecewiseConstant(Function):
+    """out = a, a mask or slopes taken as constant on each piece.   d/da = 0.
+
+    It records, under ``create_graph``, that the derivative of a piecewise-linear op
+    (relu, leaky_relu) depends on its input only through pieces: the second derivative is 0.
+    """
 
     @staticmethod
     def forward(ctx, a):
-        ctx.sign = _constant(np.sign(a.array))
+        return a.array
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Abs(Function):
+    """out = |a|.   d/da = sign(a) (0 at 0).
+
+    ``a`` is saved, as PyTorch saves it, and sign(a) is an op: with
+    ``create_graph`` its derivative, 0, gives the second derivative (zeros).
+    """
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
         return np.abs(a.array)
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.sign
+        (a,) = ctx.saved_tensors
+        return g * Sign.apply(a)
 
 
 class Sign(Function):
@@ -450,10 +507,17 @@ class Clamp(Function):
         inside = np.ones(a.array.shape, dtype=bool)
         if not isinstance(low, Tensor) and not isinstance(high, Tensor):
             ctx._name = "ClampBackward1"  # PyTorch's name when the bounds are numbers
-        if low_value is not None:
-            inside &= a.array >= low_value
-        if high_value is not None:
-            inside &= a.array <= high_value
+        try:
+            if low_value is not None:
+                inside &= a.array >= low_value
+            if high_value is not None:
+                inside &= a.array <= high_value
+        except ValueError:  # a bound that does not broadcast to a's shape
+            shapes = [np.shape(v) for v in (low_value, high_value) if v is not None]
+            raise RuntimeError(
+                f"clamp: bounds of shape {' and '.join(map(str, shapes))} cannot be broadcast "
+                f"to the input's shape {a.array.shape}"
+            ) from None
         ctx.inside = _constant(inside)
         return np.clip(a.array.astype(dtype, copy=False), low_value, high_value).astype(
             dtype, copy=False)

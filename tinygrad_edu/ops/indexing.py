@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_tensor
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops import inplace
 from tinygrad_edu.ops.movement import GetItem, IndexAdd
@@ -163,8 +164,10 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Any) -> Tensor:  # 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     """The slices ``index`` (a 1-D int tensor) of ``input`` along ``dim``, in that order."""
     d = _dim(dim, input.ndim)
-    if not isinstance(index, Tensor) or index.array.dtype.kind not in "iu":
-        raise IndexError("index_select(): Expected dtype int32/int64 for index")
+    check_tensor("index", index, "index_select")
+    if index.array.dtype.kind not in "iu":
+        raise RuntimeError(f"index_select(): Expected dtype int32/int64 for index, "
+                           f"got {index.dtype}")
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     positions = index.array.reshape(-1)

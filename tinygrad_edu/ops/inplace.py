@@ -21,7 +21,7 @@ from tinygrad_edu import dtypes
 from tinygrad_edu.autograd import views
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _grad_state
-from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
+from tinygrad_edu.tensor import Tensor, _as_tensor, _broadcastable, _wrap
 
 
 def _records_graph(a: Tensor, other: Any) -> bool:
@@ -140,7 +140,8 @@ class Copy(Function):
 def copy(a: Tensor, src: Any, op_name: str) -> Tensor:
     """``copy_``, ``fill_`` and ``zero_``: every element of ``a`` replaced by ``src``'s."""
     src = _as_tensor(src, a, op_name)
-    if np.broadcast_shapes(src.shape, a.shape) != a.shape:
+    if not _broadcastable(src.array.shape, a.array.shape) or np.broadcast_shapes(
+            src.shape, a.shape) != a.shape:
         raise RuntimeError(
             f"{op_name}: the source of shape {tuple(src.shape)} cannot be broadcast to the "
             f"tensor's shape {tuple(a.shape)}"
@@ -181,3 +182,11 @@ def fill(a: Tensor, value: Any, op_name: str) -> Tensor:
         raise TypeError(f"{op_name}(): argument 'value' must be a number or a 0-d Tensor, "
                         f"not {type(value).__name__}")
     return copy(a, value, op_name)
+
+
+def fill_(a: Tensor, value: Any) -> Tensor:
+    """``t.fill_(value)``: a number or a 0-d tensor (a larger one is ``copy_``'s job)."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                           f"with {value.ndim} dimensions.")
+    return fill(a, value, "fill_")

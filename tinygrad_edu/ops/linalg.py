@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.ops import as_gradients
 from tinygrad_edu.ops.movement import Permute
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, _wrap
 
 
 class MatMul(Function):
@@ -88,7 +90,18 @@ def _matmul(a: Tensor | np.ndarray, b: Tensor | np.ndarray) -> Tensor | np.ndarr
     return np.matmul(a, b) if type(a) is np.ndarray else MatMul.apply(a, b)
 
 
+def _operand(value: Any, name: str, op: str = "matmul") -> Tensor:
+    """A product's operand: a Tensor (or a numpy array, wrapped); TypeError for anything else."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return _wrap(value)
+    raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operand(a, "input"), _operand(b, "other")
     a_shape, b_shape = a.array.shape, b.array.shape  # numpy's tuples: this runs for every layer
     if not a_shape or not b_shape:
         raise RuntimeError(
@@ -102,11 +115,11 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
             f"({inner_a} columns of the first != {inner_b} rows of the second)"
         )
-    if a.array.dtype != b.array.dtype:
-        from tinygrad_edu.dtypes import result_type
-
-        common = result_type(a.array, b.array)
-        a, b = a.to(common), b.to(common)
+    if a.array.dtype != b.array.dtype:  # PyTorch does not promote here: a float64 input
+        raise RuntimeError(  # to float32 weights is a mistake worth hearing about
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}; "
+            f"convert one of them, e.g. x.float() or x.to(w.dtype)"
+        )
     try:
         return MatMul.apply(a, b)
     except ValueError:
@@ -117,12 +130,14 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operand(a, "input", "mm"), _operand(b, "mat2", "mm")
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
     return matmul(a, b)
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operand(a, "input", "dot"), _operand(b, "tensor", "dot")
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape != b.shape:
@@ -135,6 +150,7 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operand(a, "input", "outer"), _operand(b, "vec2", "outer")
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"outer: expected 1-D tensors, got {a.ndim}-D and {b.ndim}-D")
     return a.unsqueeze(1) * b.unsqueeze(0)

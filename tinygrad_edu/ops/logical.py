@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor, _compare, _dims, _wrap
+from tinygrad_edu.tensor import Tensor, _as_tensor, _broadcastable, _compare, _dims, _wrap
 
 
 def eq(input: Tensor, other: Any) -> Tensor:  # noqa: A002
@@ -58,6 +58,34 @@ def logical_not(input: Tensor) -> Tensor:  # noqa: A002
     return _wrap(np.logical_not(input.array))
 
 
+def _bitwise(ufunc: Any, name: str, *tensors: Tensor) -> Tensor:
+    """``& | ^ ~``: bit by bit on bool and integer tensors (3 & 1 is 1, not True)."""
+    for t in tensors:
+        if t.array.dtype.kind not in "biu":
+            raise NotImplementedError(f'"{name}" is not implemented for {t.dtype}: the operators '
+                                      f"& | ^ ~ take bool or integer tensors")
+    return _wrap(np.asarray(ufunc(*[t.array for t in tensors])))
+
+
+def bitwise_and(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+    return _bitwise(np.bitwise_and, "bitwise_and", input, _as_tensor(other, input, "bitwise_and"))
+
+
+def bitwise_or(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+    return _bitwise(np.bitwise_or, "bitwise_or", input, _as_tensor(other, input, "bitwise_or"))
+
+
+def bitwise_xor(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+    return _bitwise(np.bitwise_xor, "bitwise_xor", input, _as_tensor(other, input, "bitwise_xor"))
+
+
+def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
+    if input.array.dtype.kind not in "biu":  # PyTorch: TypeError for ~, not NotImplementedError
+        raise TypeError(f"~ (bitwise_not) is only implemented on integer and bool tensors, not "
+                        f"{input.dtype}")
+    return _wrap(np.invert(input.array))
+
+
 def isinf(input: Tensor) -> Tensor:  # noqa: A002
     return _wrap(np.isinf(input.array))
 
@@ -98,6 +126,9 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     if not isinstance(mask, Tensor) or mask.array.dtype != np.bool_:
         got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {got}")
+    if not _broadcastable(input.array.shape, mask.array.shape):
+        raise RuntimeError(f"masked_select: the mask's shape {tuple(mask.shape)} and the input's "
+                           f"shape {tuple(input.shape)} cannot be broadcast together")
     shape = np.broadcast_shapes(input.shape, mask.shape)
     expanded = input.expand(shape) if input.shape != shape else input
     return expanded[_wrap(np.broadcast_to(mask.array, shape))]
@@ -105,6 +136,10 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
 
 # This family's Tensor methods (the operators < == & ... are in tensor.py).
 Tensor.eq = eq
+Tensor.__and__, Tensor.__or__, Tensor.__xor__ = bitwise_and, bitwise_or, bitwise_xor
+Tensor.__invert__ = bitwise_not
+Tensor.bitwise_and, Tensor.bitwise_or, Tensor.bitwise_xor = bitwise_and, bitwise_or, bitwise_xor
+Tensor.bitwise_not = bitwise_not
 Tensor.ne = ne
 Tensor.lt = lt
 Tensor.le = le

@@ -10,11 +10,12 @@ counter and see its in-place changes (autograd/views.py).
 from __future__ import annotations
 
 import builtins
+import numbers
 from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.argcheck import check_int, check_tensor_list
+from tinygrad_edu.argcheck import check_int, check_tensor, check_tensor_list
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.autograd.views import view_of
@@ -159,6 +160,22 @@ def _is_basic(index: Any) -> bool:
 
 
 # ----- the public shape functions, built on the ops above --------------------------------
+def view(a: Tensor, shape: tuple) -> Tensor:
+    """``reshape`` that never copies, as PyTorch's ``view``: the result shares ``a``'s memory,
+    so a layout that numpy cannot reshape in place (a transpose) is an error, not a copy."""
+    shape = resolve_shape(shape, a)
+    probe = a.array.reshape(shape)
+    if probe.size and (probe.base if probe.base is not None else probe) is not (
+            a.array.base if a.array.base is not None else a.array):
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces): a tensor of shape "
+            f"{tuple(a.shape)} that is not contiguous cannot be viewed as {shape}. Use "
+            f".reshape(...) instead."
+        )
+    return Reshape.apply(a, shape)
+
+
 def resolve_shape(shape: tuple, a: Tensor) -> tuple:
     """Accept ``reshape(2, 3)`` and ``reshape((2, 3))``; fill in one -1; check the size."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -207,12 +224,12 @@ def squeeze(a: Tensor, dim: Any) -> Tensor:
 
 
 def permute(a: Tensor, dims: tuple) -> Tensor:
-    resolved = tuple([_dim(d, a.ndim) for d in dims])
-    if sorted(resolved) != list(range(a.ndim)):
+    resolved = tuple([_dim(d, a.ndim) for d in dims]) if len(dims) == a.ndim else None
+    if resolved is None or sorted(resolved) != list(range(a.ndim)):
         raise RuntimeError(
-            f"permute(sparse_coo): number of dimensions in the tensor input does not match "
-            f"the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} "
-            f"is not equal to len(dims) = {len(dims)}"
+            f"permute(): number of dimensions in the tensor input does not match the length "
+            f"of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal "
+            f"to len(dims) = {len(dims)}; give each of the {a.ndim} dims exactly once"
             if len(dims) != a.ndim
             else f"permute(): dims {dims} must be each dim of a {a.ndim}-d tensor exactly once"
         )
@@ -228,6 +245,10 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     return torch_name(permute(a, tuple(order)), "TransposeBackward0")
 
 
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, check_tensor("other", other, "expand_as").shape)
+
+
 def expand(a: Tensor, sizes: tuple) -> Tensor:
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
@@ -241,6 +262,9 @@ def expand(a: Tensor, sizes: tuple) -> Tensor:
         a.shape[i - lead] if (s == -1 and i >= lead) else builtins.int(s)
         for i, s in enumerate(sizes)
     )
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"expand: sizes must be non-negative (or -1 to keep a dim), got "
+                           f"{list(sizes)} for a tensor of shape {list(a.shape)}")
     for i in range(a.ndim):
         if a.shape[i] != 1 and a.shape[i] != shape[lead + i]:
             raise RuntimeError(
@@ -289,6 +313,15 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         else:
             out = GetItem.apply(a, np_index)
     except IndexError as error:
+        parts = index if isinstance(index, tuple) else (index,)
+        for part in parts:
+            if not isinstance(part, (numbers.Number, slice, list, Tensor, np.ndarray,
+                                     type(None), type(Ellipsis))):  # a float is an IndexError
+                raise TypeError(
+                    f"a tensor cannot be indexed with a {type(part).__name__} ({part!r}); an "
+                    f"index is an int, a slice, None, ..., a list of ints or bools, or an "
+                    f"integer or bool tensor"
+                ) from None
         raise IndexError(f"{error} (indexing a tensor of shape {tuple(a.shape)})") from None
     return torch_name(out, _index_name(np_index))
 
@@ -313,7 +346,7 @@ def _index_name(index: Any) -> str:
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     tensors = check_tensor_list("tensors", tensors, "cat")
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
             raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be "

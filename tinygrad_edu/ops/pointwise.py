@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_tensor
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.dtypes import get_default_dtype, result_type
 from tinygrad_edu.tensor import Tensor, _as_tensor, _binary, _wrap
@@ -318,11 +319,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
-    return input.clamp(min=min)
+    return check_tensor("input", input, "clamp_min").clamp(min=min)
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
-    return input.clamp(max=max)
+    return check_tensor("input", input, "clamp_max").clamp(max=max)
 
 
 def log10(input: Tensor) -> Tensor:  # noqa: A002

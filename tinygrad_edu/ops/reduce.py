@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
 from tinygrad_edu.ops import torch_name
@@ -226,6 +227,7 @@ def mean(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
 def var(a: Tensor, dim: Any, correction: Any, keepdim: bool) -> Tensor:
     """var = Σ (a - mean)² / (n - correction) (composed; correction=1 is Bessel's)."""
     _require_float(a, "var")
+    check_number("correction", correction, "var")
     dims = _dims(_all_if_empty(dim), a.ndim)
     centered = a - a.mean(dims, keepdim=True)
     out = (centered * centered).sum(dims, keepdim) / max(_count(a.shape, dims) - correction, 0)
@@ -252,7 +254,8 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool) -> Tensor:
 
 def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
     """The 2-norm sqrt(Σ a²) (``p='fro'`` or 2), the p-norm (Σ |a|^p)^(1/p), the largest
-    |a| (p = inf), or the number of nonzeros (p = 0, gradient 0), as PyTorch's.
+    |a| (p = inf), the smallest (p = -inf), or the number of nonzeros (p = 0, gradient 0),
+    as PyTorch's.
 
     At a zero vector the gradient is 0 (PyTorch's subgradient), see ``RootOfSum``.
     """
@@ -266,6 +269,8 @@ def norm(a: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
         out = a.abs().sum(dims, keepdim)
     elif p == float("inf"):
         out = a.abs().amax(dims or (), keepdim)
+    elif p == float("-inf"):  # the smallest |a|
+        out = a.abs().amin(dims or (), keepdim)
     elif p == 0:  # counts the nonzeros; connected to a (gradient 0), as in PyTorch
         nonzero = _wrap((a.array != 0).astype(a.array.dtype))
         out = (a * 0 + nonzero).sum(dims, keepdim)
@@ -286,7 +291,8 @@ def max_or_min(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     if a.ndim == 0:
         return MaxResult(a, _wrap(np.zeros((), dtype=np.int64)))
     if a.shape[d] == 0:
-        raise IndexError(f"max(): Expected reduction dim {d} to have non-zero size")
+        name = "max" if largest else "min"
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size")
     indices = np.argmax(source.array, axis=d)
     values = torch_name(MaxAlongDim.apply(a, d, keepdim, indices),
                         "MaxBackward0" if largest else "MinBackward0")

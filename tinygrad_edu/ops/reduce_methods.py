@@ -44,14 +44,14 @@ def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # no
         dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """Σ over ``dim`` (an int, a tuple of ints, or None for all)."""
     dim, keepdim = _dim_alias("sum", dim, axis), _keepdim_alias("sum", keepdim, keepdims)
-    x = input if dtype is None else input.to(dtype)
+    x = input if dtype is None else input.to(dtype=dtype)
     return reduce.Sum.apply(x, _dims(_all_if_empty(dim), x.ndim), keepdim)  # dim=(): all
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # noqa: A002
          dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     dim, keepdim = _dim_alias("mean", dim, axis), _keepdim_alias("mean", keepdim, keepdims)
-    x = input if dtype is None else input.to(dtype)
+    x = input if dtype is None else input.to(dtype=dtype)
     return reduce.mean(x, dim, keepdim)
 
 
@@ -156,7 +156,7 @@ def prod(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # n
             f"prod(): argument 'dim' must be an int (PyTorch's prod reduces one dim or "
             f"all), not {type(dim).__name__}"
         )
-    x = input if dtype is None else input.to(dtype)
+    x = input if dtype is None else input.to(dtype=dtype)
     if x.array.dtype.kind in "iub":
         x = x.long()
     if dim is None:

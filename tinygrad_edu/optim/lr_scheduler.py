@@ -132,6 +132,9 @@ class LambdaLR(LRScheduler):
         if callable(lr_lambda):
             self.lr_lambdas = [lr_lambda] * n_groups
         else:
+            if not isinstance(lr_lambda, (list, tuple)) or not all(map(callable, lr_lambda)):
+                raise TypeError(f"LambdaLR(): lr_lambda must be a function of the epoch, or a "
+                                f"list of them (one per group), not {type(lr_lambda).__name__}")
             self.lr_lambdas = list(lr_lambda)
             if len(self.lr_lambdas) != n_groups:
                 raise ValueError(f"Expected {n_groups} lr_lambdas, but got {len(self.lr_lambdas)}")

@@ -96,8 +96,8 @@ class Optimizer:
 
     def _check_options(self, group: dict) -> None:
         """Raise ValueError for a group's invalid hyperparameters (subclasses extend)."""
-        lr = group.get("lr")
-        if lr is not None:
+        if "lr" in group:  # an Optimizer subclass may have no learning rate at all
+            lr = group["lr"]
             check_number("lr", lr, type(self).__name__)
             if not lr >= 0.0:
                 raise ValueError(f"Invalid learning rate: {lr}")
@@ -110,10 +110,10 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None  # the slot behind .grad (its setter checks user values)
                 else:
                     if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
+                        p._grad = p.grad.detach()
                     p.grad.array[...] = 0
                     p.grad._version.value += 1
 
@@ -164,6 +164,9 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and state saved by ``state_dict``; checked before anything changes."""
+        if not isinstance(state_dict, dict) or "param_groups" not in state_dict:
+            raise TypeError(f"{type(self).__name__}.load_state_dict(): expected the dict that "
+                            f"state_dict() returns, got {type(state_dict).__name__}")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(

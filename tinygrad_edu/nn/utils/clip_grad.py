@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from tinygrad_edu.argcheck import as_float
 from tinygrad_edu.tensor import Tensor, _wrap
 
 
@@ -42,8 +43,9 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     ``error_if_nonfinite=True`` a NaN or infinite total norm raises, and no
     gradient is changed. ``foreach`` is accepted and ignored.
     """
+    max_norm = as_float("max_norm", max_norm, "clip_grad_norm_")
+    norm_type = float(norm_type)  # 'inf' is allowed, as in PyTorch
     grads = _grads(parameters)
-    norm_type = float(norm_type)
     if not grads:
         return _wrap(np.array(0.0, dtype=np.float32))
     norms = np.array([_norm(g.array, norm_type) for g in grads])
@@ -66,7 +68,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
                      foreach: bool | None = None) -> None:
     """Clamp every gradient element to [-clip_value, clip_value], in place."""
-    clip_value = float(clip_value)
+    clip_value = as_float("clip_value", clip_value, "clip_grad_value_")
     for g in _grads(parameters):
         np.clip(g.array, -clip_value, clip_value, out=g.array)
         g._version.value += 1

@@ -226,6 +226,8 @@ def _check_options(batch_size: Any, shuffle: Any, sampler: Any, batch_sampler: A
         raise ValueError("persistent_workers option needs num_workers > 0")
     if sampler is not None and shuffle:
         raise ValueError("sampler option is mutually exclusive with shuffle")
+    if not isinstance(drop_last, (bool, np.bool_)):
+        raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
     if batch_sampler is not None:
         if batch_size != 1 or shuffle or sampler is not None or drop_last:
             raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
