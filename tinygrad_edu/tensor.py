@@ -190,20 +190,20 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self.array
+        return note_read(self, self.array)  # note_read: tg.compile sees values read (recording.py)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.array if dtype is None else self.array.astype(dtype)
+        return note_read(self, self.array if dtype is None else self.array.astype(dtype))
 
     def item(self) -> builtins.float | builtins.int | builtins.bool:
         if self.array.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
             )
-        return self.array.item()
+        return note_read(self, self.array.item())
 
     def tolist(self) -> Any:
-        return self.array.tolist()
+        return note_read(self, self.array.tolist())
 
     def __float__(self) -> builtins.float:
         return builtins.float(self.item())
@@ -221,7 +221,7 @@ class Tensor:
             raise RuntimeError(
                 f"Boolean value of Tensor with {self.array.size} elements is ambiguous"
             )
-        return builtins.bool(self.array.item())
+        return note_read(self, builtins.bool(self.array.item()))
 
     def __repr__(self) -> str:
         from tinygrad_edu.formatting import tensor_repr
@@ -836,4 +836,5 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     return gradient.to(output.array.dtype)  # a float32 output's gradient is float32
 
 # The ops import Tensor from this module, so they are imported after it is defined.
+from tinygrad_edu.autograd.recording import note_read  # noqa: E402
 from tinygrad_edu.ops import elementwise, inplace, movement, reduce  # noqa: E402

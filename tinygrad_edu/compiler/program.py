@@ -1,0 +1,402 @@
+"""Steps 2 and 3 of the compiler: turn two recordings into a program, and run it.
+
+**Which arrays are which.** Every tensor a unit reads is, in the second
+recording, one of:
+
+- an *input*: an argument of the step (a new one on every call);
+- a *slot*: the output of an earlier unit (computed anew on every replay);
+- *live* state: the same Tensor object in both recordings (a parameter, a
+  buffer, an optimizer's state): the program reads it as it is at replay time;
+- a *constant*: a tensor the step makes anew on each call (``tg.ones(3)``, the
+  ones that start ``backward()``) with the same values both times.
+
+Anything else — a tensor made inside the step whose values changed between the
+two calls (a random draw outside tinygrad_edu's random ops, a Python counter
+turned into a tensor) — cannot be replayed, and the step runs eagerly. Python
+values given to ops (``0.5`` in ``x * 0.5``, a shape) must be equal in both
+recordings; the two recordings must also be the same list of units, or the
+step's Python code chose differently on the two calls.
+
+**Running.** ``Program.run`` calls each unit again: ``cls.apply`` of the op on
+the new arrays, the node's backward, the library function marked
+``recorded_as_one``, the engine's rule for adding a gradient into ``.grad``.
+What it no longer does is everything around them: no Python of the step, no
+graph walk, no dependency counting, no hooks, no checks that passed already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.engine import _accumulate_into, _owner
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import _per_thread
+from tinygrad_edu.compiler.record import Recorder, Unit, flatten, new_nodes, unflatten
+from tinygrad_edu.tensor import Tensor, _wrap
+
+
+class CannotCompile(Exception):
+    """The step cannot be replayed faithfully; ``str(error)`` says why."""
+
+
+_STUB = Function()  # the grad_fn of tensors the program rebuilds: "made by an earlier unit"
+_STUB_KNOWN = {id(_STUB): None}
+
+Getter = Callable[[Any], Any]
+
+
+class _State:
+    """What one run of a program works on."""
+
+    __slots__ = ("inputs", "values", "nodes", "handed")
+
+    def __init__(self, inputs: list, n_values: int, n_units: int) -> None:
+        self.inputs = inputs
+        self.values: list = [None] * n_values
+        self.nodes: list = [None] * n_units
+        self.handed: set = set()
+
+
+class Program:
+    """A recorded step, ready to be run on new inputs of the same shapes."""
+
+    def __init__(self, steps: list, result: Callable, n_values: int, n_units: int,
+                 guard: Callable[[], tuple], expected: tuple) -> None:
+        self.steps, self.result = steps, result
+        self.n_values, self.n_units = n_values, n_units
+        self.guard, self.expected = guard, expected
+
+    def run(self, inputs: list) -> Any:
+        state = _State(inputs, self.n_values, self.n_units)
+        values = state.values
+        for i, value in enumerate(inputs):
+            values[i] = value.array if isinstance(value, Tensor) else value
+        flag = _per_thread.flag
+        previous = flag.enabled
+        try:
+            for step in self.steps:
+                step(state)
+        finally:
+            flag.enabled = previous
+        return self.result(state)
+
+
+# ----- building ----------------------------------------------------------------------------
+class _Builder:
+    """Resolves the second recording's arguments (see the module docstring)."""
+
+    def __init__(self, first: Recorder, second: Recorder) -> None:
+        self.first, self.second = first, second
+        self.live: dict[int, Tensor] = {}  # the live tensors the program reads: guarded
+
+    def tensor(self, value: Tensor, other: Any, where: str) -> Getter:
+        second = self.second
+        index = second.input_tensor.get(id(value))
+        if index is not None:
+            return lambda state: state.inputs[index]
+        slot = second.slot_of.get(id(value.array))
+        requires_grad = value.requires_grad
+        if slot is not None:
+            if requires_grad:
+                return lambda state: _wrap(state.values[slot], True, _STUB)
+            return lambda state: _wrap(state.values[slot])
+        if value is other:
+            self.live[id(value)] = value
+            return lambda state: value
+        if isinstance(other, Tensor) and other.array is value.array:  # p.data, p.detach()
+            array = value.array
+            return lambda state: _wrap(array, requires_grad, _STUB if requires_grad else None)
+        if isinstance(other, Tensor) and _same_array(value.array, other.array):
+            constant = value.array.copy()
+            constant.flags.writeable = False
+            return lambda state: _wrap(constant, requires_grad, _STUB if requires_grad else None)
+        raise CannotCompile(
+            f"{where} reads a tensor of shape {tuple(value.shape)} made inside the step, whose "
+            f"values changed between calls (a random draw outside tinygrad_edu's random ops? "
+            f"a Python number made into a tensor?): the program would replay stale values"
+        )
+
+    def array(self, value: np.ndarray, other: Any, where: str) -> Getter:
+        slot = self.second.slot_of.get(id(value))
+        if slot is not None:
+            return lambda state: state.values[slot]
+        if value is other:
+            return lambda state: value
+        if isinstance(other, np.ndarray) and _same_array(value, other):
+            constant = value.copy()
+            constant.flags.writeable = False
+            return lambda state: constant
+        raise CannotCompile(
+            f"{where} reads a numpy array of shape {value.shape} computed outside the recorded "
+            f"ops, whose values changed between calls: the program would replay stale values"
+        )
+
+    def leaf(self, value: Any, other: Any, where: str) -> Getter:
+        if isinstance(value, Tensor):
+            return self.tensor(value, other, where)
+        if isinstance(value, np.ndarray):
+            return self.array(value, other, where)
+        if not _same_python(value, other):
+            raise CannotCompile(
+                f"{where} is given the Python value {value!r} where the call before gave "
+                f"{other!r}: the step depends on something that changes between calls"
+            )
+        return lambda state: value
+
+    def target(self, leaf: Tensor, where: str) -> Getter:
+        """The tensor whose ``.grad`` an accumulate or drop_grad unit changes."""
+        index = self.second.input_tensor.get(id(leaf))
+        if index is not None:
+            return lambda state: state.inputs[index]
+        if self.first.leaves.get(id(leaf)) is leaf:
+            self.live[id(leaf)] = leaf
+            return lambda state: leaf
+        raise CannotCompile(f"{where}: a gradient goes into a tensor made inside the step")
+
+
+def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _same_python(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and a != a and b != b:  # both nan
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - objects that cannot be compared are not equal
+        return False
+
+
+def _aligned(first: Recorder, second: Recorder) -> list:
+    """Pair each unit of the second recording with the first's (drop_grad units: None)."""
+    ones = [u for u in first.units if u.kind != "drop_grad"]
+    twos = [u for u in second.units if u.kind != "drop_grad"]
+    if len(ones) != len(twos):
+        raise CannotCompile(f"the step ran {len(ones)} ops on one call and {len(twos)} on the "
+                            f"next: its Python code decides differently from call to call")
+    for i, (one, two) in enumerate(zip(ones, twos)):
+        same = (one.kind == two.kind and one.tree == two.tree
+                and len(one.leaves) == len(two.leaves)
+                and (one.target is two.target or one.kind in ("accumulate", "begin")
+                     or (one.kind == "backward" and one.target == two.target)))
+        if not same:
+            raise CannotCompile(f"op {i} of the step was {one.describe()} on one call and "
+                                f"{two.describe()} on the next: its Python code decides "
+                                f"differently from call to call")
+    partner = iter(ones)
+    return [(None if u.kind == "drop_grad" else next(partner), u) for u in second.units]
+
+
+def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
+          entry: tuple) -> Program:
+    """The program of the second recording, checked against the first (raises CannotCompile)."""
+    builder = _Builder(first, second)
+    steps = []
+    for index, (one, two) in enumerate(_aligned(first, second)):
+        where = f"op {index} ({two.describe()})"
+        if two.kind == "drop_grad":
+            steps.append(_drop_grad(builder.target(two.target, where)))
+            continue
+        getters = [builder.leaf(v, w, where) for v, w in zip(two.leaves, one.leaves)]
+        if two.kind == "apply":
+            steps.append(_apply(index, two, getters))
+        elif two.kind == "call":
+            steps.append(_call(index, two, getters))
+        elif two.kind == "backward":
+            steps.append(_backward(two, getters[0]))
+        elif two.kind == "begin":
+            steps.append(_begin(getters))
+        elif two.kind == "accumulate":
+            steps.append(_accumulate(builder.target(two.target, where), getters[0],
+                                     two.outputs[0]))
+    result = _result(builder, first, second, results)
+    live = list(builder.live.values())
+    leaves = list(known_leaves)
+    called = modules_of(first)
+
+    def guard() -> tuple:
+        return (tuple([m.training for m in called]),
+                tuple([leaf.grad is None for leaf in leaves]),
+                tuple([(t.array.shape, t.array.dtype, t.requires_grad) for t in live]))
+
+    expected = (*entry, guard()[2])  # train/eval and .grad states as the recording began
+    return Program(steps, result, len(second.arrays), len(second.units), guard, expected)
+
+
+def modules_of(recorder: Recorder) -> list:
+    """The modules a recording saw called, each once."""
+    return list({id(m): m for m in recorder.modules}.values())
+
+
+def entry_state(first: Recorder, known_leaves: list) -> tuple:
+    """The part of the guard read before the second recording: train/eval modes, .grad set."""
+    return (tuple([m.training for m in modules_of(first)]),
+            tuple([leaf.grad is None for leaf in known_leaves]))
+
+
+def _fresh_nodes(outputs: list, count: int, unit: Unit) -> list:
+    stop = dict(_STUB_KNOWN)
+    made = new_nodes(outputs, stop)
+    if len(made) != count:
+        raise RuntimeError(f"tg.compile: replaying {unit.describe()} made {len(made)} graph "
+                           f"nodes where the recording made {count}; please report this")
+    return made
+
+
+def _apply(index: int, unit: Unit, getters: list) -> Callable:
+    cls, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
+                                            unit.outputs, unit.node_count)
+    slot = outputs[0]
+    flag = _per_thread.flag
+
+    def run(state: _State) -> None:
+        args = unflatten(tree, iter([get(state) for get in getters]))
+        flag.enabled = grad_mode
+        out = cls.apply(*args)
+        if slot is not None:
+            state.values[slot] = out.array
+        if count:
+            state.nodes[index] = _fresh_nodes([out], count, unit)
+
+    return run
+
+
+def _call(index: int, unit: Unit, getters: list) -> Callable:
+    fn, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
+                                           unit.outputs, unit.node_count)
+    flag = _per_thread.flag
+
+    def run(state: _State) -> None:
+        args, kwargs = unflatten(tree, iter([get(state) for get in getters]))
+        flag.enabled = grad_mode
+        out = fn(*args, **kwargs)
+        leaves: list = []
+        flatten(out, leaves)
+        values = state.values
+        for slot, value in zip(outputs, leaves):
+            if slot is not None:
+                values[slot] = value.array
+        if count:
+            state.nodes[index] = _fresh_nodes(leaves, count, unit)
+
+    return run
+
+
+def _backward(unit: Unit, grad: Getter) -> Callable:
+    (node_unit, position), outputs = unit.target, unit.outputs
+    flag = _per_thread.flag
+
+    def run(state: _State) -> None:
+        node = state.nodes[node_unit][position]
+        flag.enabled = False
+        grads = node.backward(node, grad(state))
+        if type(grads) is not tuple:
+            grads = (grads,)
+        values = state.values
+        for slot, g in zip(outputs, grads):
+            if slot is not None:
+                values[slot] = g.array
+
+    return run
+
+
+def _begin(getters: list) -> Callable:
+    def run(state: _State) -> None:
+        state.handed = {id(_owner(get(state).array)) for get in getters}
+
+    return run
+
+
+def _accumulate(target: Getter, grad: Getter, slot: int) -> Callable:
+    def run(state: _State) -> None:
+        leaf = target(state)
+        _accumulate_into(leaf, grad(state), state.handed, False)
+        state.values[slot] = leaf.grad.array
+
+    return run
+
+
+def _drop_grad(target: Getter) -> Callable:
+    def run(state: _State) -> None:
+        target(state).grad = None
+
+    return run
+
+
+# ----- what the step returns -----------------------------------------------------------------
+def _result(builder: _Builder, first: Recorder, second: Recorder, results: tuple) -> Callable:
+    """How a replay builds the step's return value: tensors as fresh copies of their slot,
+    values read into Python (``loss.item()``) read again from the new arrays."""
+    one, two = results
+    leaves_one: list = []
+    leaves_two: list = []
+    flatten(one, leaves_one)
+    tree = flatten(two, leaves_two)
+    if len(leaves_one) != len(leaves_two):
+        raise CannotCompile("the step returned values of a different structure on two calls")
+    computing = [i for i, u in enumerate(second.units) if u.kind != "drop_grad"]
+    last_op = computing[-1] if computing else -1
+    reads = {}
+    if len(first.reads) != len(second.reads):
+        raise CannotCompile("the step read values into Python a different number of times "
+                            "on two calls")
+    for (position, tensor, value), (_, tensor_one, _) in zip(second.reads, first.reads):
+        if position <= last_op:
+            raise CannotCompile(
+                f"{_read_name(value)} reads a tensor's value into Python in the middle of the "
+                f"step (a graph break): what the step does next may depend on it")
+        reads[id(value)] = (tensor, value, tensor_one)
+    used = set()
+    getters = []
+    for value, other in zip(leaves_two, leaves_one):
+        read = reads.get(id(value))
+        if read is not None and not isinstance(value, Tensor):
+            used.add(id(value))
+            getters.append(_reread(builder, read[0], value, read[2]))
+        elif isinstance(value, Tensor):
+            get = builder.tensor(value, other, "the step's return value")
+            getters.append(lambda state, get=get: _fresh(get(state)))
+        else:
+            getters.append(builder.leaf(value, other, "the step's return value"))
+    unused = [value for key, (_, value, _) in reads.items() if key not in used]
+    if unused:
+        raise CannotCompile(f"{_read_name(unused[0])} reads a tensor's value into Python that "
+                            f"the step does not return (print? a list of losses?): a replay "
+                            f"could not repeat what Python did with it")
+
+    def result(state: _State) -> Any:
+        return unflatten(tree, iter([get(state) for get in getters]))
+
+    return result
+
+
+def _fresh(t: Tensor) -> Tensor:
+    return _wrap(t.array.copy())
+
+
+def _reread(builder: _Builder, tensor: Tensor, value: Any, tensor_one: Tensor) -> Getter:
+    get = builder.tensor(tensor, tensor_one, "a value the step returns")
+    if isinstance(value, bool):
+        return lambda state: bool(get(state).array.item())
+    if isinstance(value, list):
+        return lambda state: get(state).array.tolist()
+    if isinstance(value, np.ndarray):
+        return lambda state: get(state).array.copy()
+    return lambda state: get(state).array.item()
+
+
+def _read_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool(tensor)"
+    if isinstance(value, list):
+        return ".tolist()"
+    if isinstance(value, np.ndarray):
+        return ".numpy()"
+    return ".item()"
