@@ -190,17 +190,17 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return note_read(self, self.array)  # note_read: tg.compile sees values read (recording.py)
+        return self.array
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return note_read(self, self.array if dtype is None else self.array.astype(dtype))
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def item(self) -> builtins.float | builtins.int | builtins.bool:
         if self.array.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
             )
-        return note_read(self, self.array.item())
+        return note_read(self, self.array.item())  # tg.compile sees values read (recording.py)
 
     def tolist(self) -> Any:
         return note_read(self, self.array.tolist())

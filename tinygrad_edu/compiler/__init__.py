@@ -61,6 +61,7 @@ class CompiledFunction:
         self._recordings = 0
         self._eager: str | None = None  # set once the recompile limit is reached
         self._warned: set = set()
+        self._globals = _python_values_read_by(fn)
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__wrapped__ = fn
 
@@ -70,7 +71,7 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         leaves: list = []
         tree = flatten((args, kwargs), leaves)
-        key = _signature(tree, leaves, flag.enabled)
+        key = _signature(tree, leaves, flag.enabled, self._globals)
         entry = self._entries.get(key)
         if entry is None:
             entry = self._entries[key] = _Entry()
@@ -131,10 +132,48 @@ class CompiledFunction:
         return f"<compiled {self.name}>"
 
 
-def _signature(tree: Any, leaves: list, grad_mode: bool) -> tuple:
+_PLAIN = (bool, int, float, complex, str, type(None))
+
+
+def _python_values_read_by(fn: Callable) -> list:
+    """Where ``fn`` reads Python values that its ops may bake in: its globals and closure
+    cells (``lr`` in ``p -= lr * p.grad``), and for a method its object's attributes."""
+    code = getattr(fn, "__code__", None)
+    places: list = []
+    if code is not None:
+        scope = getattr(fn, "__globals__", {})
+        places += [(scope, name) for name in code.co_names if name in scope]
+        cells = getattr(fn, "__closure__", None) or ()
+        places += [(cell, None) for cell in cells]
+    owner = getattr(fn, "__self__", None)
+    if owner is not None and hasattr(owner, "__dict__") and not isinstance(owner, Module):
+        places.append((owner.__dict__, ...))
+    return places
+
+
+def _python_values(places: list) -> tuple:
+    values: list = []
+    for place, name in places:
+        if name is None:  # a closure cell
+            try:
+                value = place.cell_contents
+            except ValueError:  # not filled yet
+                continue
+        elif name is ...:  # an object's attributes
+            values.extend((k, v) for k, v in place.items() if type(v) in _PLAIN)
+            continue
+        else:
+            value = place.get(name)
+        if type(value) in _PLAIN:
+            values.append(value)
+    return tuple(values)
+
+
+def _signature(tree: Any, leaves: list, grad_mode: bool, places: list) -> tuple:
     """What must repeat for a program to be replayed: the arguments' structure, each
-    tensor's shape, dtype and requires_grad, each other argument's value, grad mode."""
-    key: list = [grad_mode, tree]
+    tensor's shape, dtype and requires_grad, each other argument's value, grad mode, and
+    the Python numbers the function reads from its globals and closure."""
+    key: list = [grad_mode, tree, _python_values(places)]
     for value in leaves:
         if isinstance(value, Tensor):
             key.append((type(value), value.array.shape, value.array.dtype, value.requires_grad))

@@ -197,6 +197,7 @@ def _aligned(first: Recorder, second: Recorder) -> list:
 def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
           entry: tuple) -> Program:
     """The program of the second recording, checked against the first (raises CannotCompile)."""
+    _check_reads(first, second)
     builder = _Builder(first, second)
     steps = []
     for index, (one, two) in enumerate(_aligned(first, second)):
@@ -222,11 +223,11 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     called = modules_of(first)
 
     def guard() -> tuple:
-        return (tuple([m.training for m in called]),
+        return (tuple([_settings(m) for m in called]),
                 tuple([leaf.grad is None for leaf in leaves]),
                 tuple([(t.array.shape, t.array.dtype, t.requires_grad) for t in live]))
 
-    expected = (*entry, guard()[2])  # train/eval and .grad states as the recording began
+    expected = (*entry, guard()[2])  # modules and .grad states as the recording began
     return Program(steps, result, len(second.arrays), len(second.units), guard, expected)
 
 
@@ -237,8 +238,17 @@ def modules_of(recorder: Recorder) -> list:
 
 def entry_state(first: Recorder, known_leaves: list) -> tuple:
     """The part of the guard read before the second recording: train/eval modes, .grad set."""
-    return (tuple([m.training for m in modules_of(first)]),
+    return (tuple([_settings(m) for m in modules_of(first)]),
             tuple([leaf.grad is None for leaf in known_leaves]))
+
+
+_SETTING_TYPES = (bool, int, float, str, type(None))
+
+
+def _settings(module: Any) -> tuple:
+    """A module's ``training`` flag and its other plain settings (``p`` of Dropout, ``eps``
+    and ``momentum`` of batch norm ...): the values its forward gives to the ops."""
+    return tuple([(k, v) for k, v in module.__dict__.items() if type(v) in _SETTING_TYPES])
 
 
 def _fresh_nodes(outputs: list, count: int, unit: Unit) -> list:
@@ -255,6 +265,9 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
                                             unit.outputs, unit.node_count)
     slot = outputs[0]
     flag = _per_thread.flag
+    needs = unit.needs
+    if needs is not None and tree == (tuple, (None,) * len(getters)):
+        return _forward(index, cls, getters, needs, slot, count)
 
     def run(state: _State) -> None:
         args = unflatten(tree, iter([get(state) for get in getters]))
@@ -264,6 +277,29 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
             state.values[slot] = out.array
         if count:
             state.nodes[index] = _fresh_nodes([out], count, unit)
+
+    return run
+
+
+def _forward(index: int, cls: type, getters: list, needs: tuple, slot: int | None,
+             count: int) -> Callable:
+    """An op replayed without ``apply``: its ``forward`` on a fresh ctx, which is kept as the
+    node for its backward. No graph is recorded, so nothing else of apply is needed."""
+    flag = _per_thread.flag
+    forward = cls.forward
+
+    def run(state: _State) -> None:
+        ctx = cls()
+        ctx.needs_input_grad = needs
+        flag.enabled = False
+        out = forward(ctx, *[get(state) for get in getters])
+        array = out.array if isinstance(out, Tensor) else out
+        if type(array) is not np.ndarray:  # numpy gives scalars for 0-d results
+            array = np.asarray(array)
+        if slot is not None:
+            state.values[slot] = array
+        if count:
+            state.nodes[index] = [ctx]
 
     return run
 
@@ -341,17 +377,8 @@ def _result(builder: _Builder, first: Recorder, second: Recorder, results: tuple
     tree = flatten(two, leaves_two)
     if len(leaves_one) != len(leaves_two):
         raise CannotCompile("the step returned values of a different structure on two calls")
-    computing = [i for i, u in enumerate(second.units) if u.kind != "drop_grad"]
-    last_op = computing[-1] if computing else -1
     reads = {}
-    if len(first.reads) != len(second.reads):
-        raise CannotCompile("the step read values into Python a different number of times "
-                            "on two calls")
-    for (position, tensor, value), (_, tensor_one, _) in zip(second.reads, first.reads):
-        if position <= last_op:
-            raise CannotCompile(
-                f"{_read_name(value)} reads a tensor's value into Python in the middle of the "
-                f"step (a graph break): what the step does next may depend on it")
+    for (_, tensor, value), (_, tensor_one, _) in zip(second.reads, first.reads):
         reads[id(value)] = (tensor, value, tensor_one)
     used = set()
     getters = []
@@ -361,8 +388,16 @@ def _result(builder: _Builder, first: Recorder, second: Recorder, results: tuple
             used.add(id(value))
             getters.append(_reread(builder, read[0], value, read[2]))
         elif isinstance(value, Tensor):
+            if value.grad_fn is not None and not any(u.kind == "begin" for u in second.units):
+                raise CannotCompile(
+                    "the step returns a tensor that requires grad: a backward() outside the "
+                    "compiled function would need its graph, which a replay does not make "
+                    "(compile the whole training step, or call it under no_grad)")
             get = builder.tensor(value, other, "the step's return value")
             getters.append(lambda state, get=get: _fresh(get(state)))
+        elif isinstance(value, np.ndarray):  # t.numpy() returned: a copy, as a fresh tensor's
+            get = builder.array(value, other, "the step's return value")
+            getters.append(lambda state, get=get: get(state).copy())
         else:
             getters.append(builder.leaf(value, other, "the step's return value"))
     unused = [value for key, (_, value, _) in reads.items() if key not in used]
@@ -375,6 +410,21 @@ def _result(builder: _Builder, first: Recorder, second: Recorder, results: tuple
         return unflatten(tree, iter([get(state) for get in getters]))
 
     return result
+
+
+def _check_reads(first: Recorder, second: Recorder) -> None:
+    """A value read into Python may decide what the step does next: only reads after the
+    last op (``return loss.item()``) can be replayed, by reading the new value."""
+    if len(first.reads) != len(second.reads):
+        raise CannotCompile("the step read values into Python a different number of times "
+                            "on two calls")
+    computing = [i for i, u in enumerate(second.units) if u.kind != "drop_grad"]
+    last_op = computing[-1] if computing else -1
+    for position, _, value in second.reads:
+        if position <= last_op:
+            raise CannotCompile(
+                f"{_read_name(value)} reads a tensor's value into Python in the middle of the "
+                f"step (a graph break): what the step does next may depend on it")
 
 
 def _fresh(t: Tensor) -> Tensor:

@@ -42,7 +42,8 @@ class Unit:
     each array that came out (None for what is not an array).
     """
 
-    __slots__ = ("kind", "target", "leaves", "tree", "grad_mode", "outputs", "node_count")
+    __slots__ = ("kind", "target", "leaves", "tree", "grad_mode", "outputs", "node_count",
+                 "needs")
 
     def __init__(self, kind: str, target: Any, leaves: list, tree: Any = None,
                  grad_mode: bool = False) -> None:
@@ -50,6 +51,7 @@ class Unit:
         self.grad_mode = grad_mode
         self.outputs: list = []
         self.node_count = 0
+        self.needs: tuple = ()  # an op's ctx.needs_input_grad, for a replay without apply
 
     def describe(self) -> str:
         """A short name for messages: ``Mul``, ``cross_entropy``, ``backward of Mul`` ..."""
@@ -132,6 +134,13 @@ class Recorder:
         out = self._paused(cls.apply, *args)
         unit = self._add("apply", cls, args, grad_mode)
         self._outputs(unit, [out], with_nodes=True)
+        node = out.grad_fn if isinstance(out, Tensor) else None
+        if unit.node_count == 1 and type(node) is cls and not node._dirty:
+            unit.needs = node.needs_input_grad
+        elif unit.node_count == 0:
+            unit.needs = (False,) * len(args)
+        else:  # an in-place or view-of-view op: replayed through apply
+            unit.needs = None
         return out
 
     def call(self, fn: Any, args: tuple, kwargs: dict) -> Any:
