@@ -31,11 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.engine import _accumulate_into, _owner
+from tinygrad_edu.autograd.engine import _owner
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _per_thread
+from tinygrad_edu.compiler.kernels import KERNELS, VIEWS, can_split
 from tinygrad_edu.compiler.record import Recorder, Unit, flatten, new_nodes, unflatten
-from tinygrad_edu.tensor import Tensor, _wrap
+from tinygrad_edu.ops import inplace
+from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
 
 class CannotCompile(Exception):
@@ -91,24 +93,57 @@ class _Builder:
     def __init__(self, first: Recorder, second: Recorder) -> None:
         self.first, self.second = first, second
         self.live: dict[int, Tensor] = {}  # the live tensors the program reads: guarded
+        self.kind = ""  # how the last leaf resolved: input, slot, live, array, constant
+
+    def arrays(self, values: list, others: list, where: str) -> tuple[list, list]:
+        """For a kernel: per argument, a getter of its array at replay time (None for what
+        is not a tensor or array), and its array if it is a constant (else None)."""
+        getters, constants = [], []
+        for value, other in zip(values, others):
+            if not isinstance(value, (Tensor, np.ndarray)):
+                getters.append(None)
+                constants.append(None)
+                continue
+            get = self.leaf(value, other, where)
+            if self.kind == "constant":
+                array = get(None)
+                array = array.array if isinstance(array, Tensor) else array
+                getters.append(lambda state, a=array: a)
+                constants.append(array)
+            elif self.kind == "slot":
+                slot = self.second.slot_of[id(value.array if isinstance(value, Tensor)
+                                               else value)]
+                getters.append(lambda state, s=slot: state.values[s])
+                constants.append(None)
+            elif isinstance(value, Tensor):
+                getters.append(lambda state, g=get: g(state).array)
+                constants.append(None)
+            else:
+                getters.append(get)
+                constants.append(None)
+        return getters, constants
 
     def tensor(self, value: Tensor, other: Any, where: str) -> Getter:
         second = self.second
         index = second.input_tensor.get(id(value))
+        self.kind = "input"
         if index is not None:
             return lambda state: state.inputs[index]
         slot = second.slot_of.get(id(value.array))
         requires_grad = value.requires_grad
+        self.kind = "slot"
         if slot is not None:
             if requires_grad:
                 return lambda state: _wrap(state.values[slot], True, _STUB)
             return lambda state: _wrap(state.values[slot])
+        self.kind = "live"
         if value is other:
             self.live[id(value)] = value
             return lambda state: value
         if isinstance(other, Tensor) and other.array is value.array:  # p.data, p.detach()
             array = value.array
             return lambda state: _wrap(array, requires_grad, _STUB if requires_grad else None)
+        self.kind = "constant"
         if isinstance(other, Tensor) and _same_array(value.array, other.array):
             constant = value.array.copy()
             constant.flags.writeable = False
@@ -121,10 +156,13 @@ class _Builder:
 
     def array(self, value: np.ndarray, other: Any, where: str) -> Getter:
         slot = self.second.slot_of.get(id(value))
+        self.kind = "slot"
         if slot is not None:
             return lambda state: state.values[slot]
+        self.kind = "array"
         if value is other:
             return lambda state: value
+        self.kind = "constant"
         if isinstance(other, np.ndarray) and _same_array(value, other):
             constant = value.copy()
             constant.flags.writeable = False
@@ -139,6 +177,7 @@ class _Builder:
             return self.tensor(value, other, where)
         if isinstance(value, np.ndarray):
             return self.array(value, other, where)
+        self.kind = "python"
         if not _same_python(value, other):
             raise CannotCompile(
                 f"{where} is given the Python value {value!r} where the call before gave "
@@ -199,24 +238,32 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     """The program of the second recording, checked against the first (raises CannotCompile)."""
     _check_reads(first, second)
     builder = _Builder(first, second)
+    pairs = _aligned(first, second)
+    split = _splittable(builder, pairs)
     steps = []
-    for index, (one, two) in enumerate(_aligned(first, second)):
+    for index, (one, two) in enumerate(pairs):
         where = f"op {index} ({two.describe()})"
         if two.kind == "drop_grad":
             steps.append(_drop_grad(builder.target(two.target, where)))
             continue
         getters = [builder.leaf(v, w, where) for v, w in zip(two.leaves, one.leaves)]
         if two.kind == "apply":
-            steps.append(_apply(index, two, getters))
+            fast = None
+            if all(split.get((index, p), False) for p in range(two.node_count)):
+                fast = _kernel(builder, two, one, where)
+            steps.append(fast or _apply(index, two, getters))
         elif two.kind == "call":
-            steps.append(_call(index, two, getters))
+            steps.append(_update_kernel(builder, two, one.leaves, where)
+                         or _call(index, two, getters))
+        elif two.kind == "backward" and split.get(two.target):
+            steps.append(_split_backward(builder, one, two))
         elif two.kind == "backward":
             steps.append(_backward(two, getters[0]))
         elif two.kind == "begin":
             steps.append(_begin(getters))
         elif two.kind == "accumulate":
             steps.append(_accumulate(builder.target(two.target, where), getters[0],
-                                     two.outputs[0]))
+                                     two.outputs[0], second.arrays[two.outputs[0]]))
     result = _result(builder, first, second, results)
     live = list(builder.live.values())
     leaves = list(known_leaves)
@@ -265,9 +312,8 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
                                             unit.outputs, unit.node_count)
     slot = outputs[0]
     flag = _per_thread.flag
-    needs = unit.needs
-    if needs is not None and tree == (tuple, (None,) * len(getters)):
-        return _forward(index, cls, getters, needs, slot, count)
+    if unit.needs is not None:
+        return _forward(index, unit, getters)
 
     def run(state: _State) -> None:
         args = unflatten(tree, iter([get(state) for get in getters]))
@@ -281,18 +327,23 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
     return run
 
 
-def _forward(index: int, cls: type, getters: list, needs: tuple, slot: int | None,
-             count: int) -> Callable:
+def _forward(index: int, unit: Unit, getters: list) -> Callable:
     """An op replayed without ``apply``: its ``forward`` on a fresh ctx, which is kept as the
     node for its backward. No graph is recorded, so nothing else of apply is needed."""
     flag = _per_thread.flag
+    cls, tree, needs, slot, count = (unit.target, unit.tree, unit.needs, unit.outputs[0],
+                                     unit.node_count)
     forward = cls.forward
+    flat = tree == (tuple, (None,) * len(getters))
 
     def run(state: _State) -> None:
         ctx = cls()
         ctx.needs_input_grad = needs
         flag.enabled = False
-        out = forward(ctx, *[get(state) for get in getters])
+        if flat:
+            out = forward(ctx, *[get(state) for get in getters])
+        else:
+            out = forward(ctx, *unflatten(tree, iter([get(state) for get in getters])))
         array = out.array if isinstance(out, Tensor) else out
         if type(array) is not np.ndarray:  # numpy gives scalars for 0-d results
             array = np.asarray(array)
@@ -300,6 +351,107 @@ def _forward(index: int, cls: type, getters: list, needs: tuple, slot: int | Non
             state.values[slot] = array
         if count:
             state.nodes[index] = [ctx]
+
+    return run
+
+
+def _splittable(builder: _Builder, pairs: list) -> dict:
+    """Which nodes' backward is replayed as the ops it ran (kernels.can_split, and every
+    tensor those ops read is known); their forward then needs no node either."""
+    split: dict = {}
+    for one, two in pairs:
+        if two.kind != "backward":
+            continue
+        ok = (two.children is not None and one.children is not None and can_split(two.node)
+              and len(one.children) == len(two.children)
+              and all(a.target is b.target and a.tree == b.tree
+                      for a, b in zip(one.children, two.children)))
+        if ok:
+            made = {s for child in two.children for s in child.outputs}
+            made |= {builder.second.slot_of.get(id(v.array)) for child in two.children
+                     for v in child.leaves if isinstance(v, Tensor)}
+            made.add(builder.second.slot_of.get(id(two.leaves[0].array)))
+            ok = all(s is None or s in made for s in two.outputs)
+            try:
+                for a, b in zip(one.children, two.children):
+                    for v, w in zip(b.leaves, a.leaves):
+                        builder.leaf(v, w, "a backward op")
+            except CannotCompile:
+                ok = False
+        split[two.target] = split.get(two.target, True) and ok
+    return split
+
+
+def _split_backward(builder: _Builder, one: Unit, two: Unit) -> Callable:
+    """A node's backward as the ops it ran: kernels where there are, forwards elsewhere."""
+    steps = []
+    for child_one, child_two in zip(one.children, two.children):
+        where = f"the backward of {type(two.node).__name__}"
+        getters = [builder.leaf(v, w, where) for v, w in zip(child_two.leaves, child_one.leaves)]
+        steps.append(_kernel(builder, child_two, child_one, where)
+                     or _forward(0, child_two, getters))
+
+    def run(state: _State) -> None:
+        for step in steps:
+            step(state)
+
+    return run
+
+
+def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> Callable | None:
+    """The op as plain numpy into a buffer made now (kernels.py), if it has a kernel."""
+    cls, slot = two.target, two.outputs[0]
+    if slot is None or two.needs is None:
+        return None
+    args = unflatten(two.tree, iter(two.leaves))
+    arrays, constants = builder.arrays(list(args), list(unflatten(one.tree, iter(one.leaves))),
+                                       where)
+    view = VIEWS.get(cls)
+    if view is not None:
+        source, rest = arrays[0], args[1:]
+        if source is None:
+            return None
+
+        def run_view(state: _State) -> None:
+            state.values[slot] = view(source(state), rest)
+
+        return run_view
+    make = KERNELS.get(cls)
+    if make is None:
+        return None
+    recorded = builder.second.arrays[slot]
+    out = np.empty_like(recorded)
+    if out.strides != recorded.strides:
+        return None
+    body = make(list(args), arrays, constants, out)
+    if body is None:
+        return None
+
+    def run(state: _State) -> None:
+        body(state)
+        state.values[slot] = out
+
+    return run
+
+
+def _update_kernel(builder: _Builder, two: Unit, others: list, where: str) -> Callable | None:
+    """``p -= lr * p.grad`` under no_grad (ops/inplace.update) as its one numpy call."""
+    if two.target is not inplace.update or two.grad_mode:
+        return None
+    (a, ufunc, other, op_name, _), _ = unflatten(two.tree, iter(two.leaves))
+    (a_one, _, other_one, _, _), _ = unflatten(two.tree, iter(others))
+    if a is not a_one or a._view is not None:  # not a live tensor: the general way
+        return None
+    if isinstance(other, (Tensor, np.ndarray)):
+        (get,), _ = builder.arrays([other], [other_one], where)
+    else:
+        constant = _as_tensor(other, a, op_name).array
+        get = lambda state: constant  # noqa: E731
+
+    def run(state: _State) -> None:
+        array = a.array
+        ufunc(array, get(state), out=array, casting="same_kind")
+        a._version.value += 1
 
     return run
 
@@ -350,10 +502,22 @@ def _begin(getters: list) -> Callable:
     return run
 
 
-def _accumulate(target: Getter, grad: Getter, slot: int) -> Callable:
+def _accumulate(target: Getter, grad: Getter, slot: int, recorded: np.ndarray) -> Callable:
+    """The engine's rule (``_accumulate_into``): the first gradient is stored, later ones
+    added in place. Stored into a buffer of the leaf's own, which no other step of the
+    program writes: a kept ``.grad`` can then never be overwritten by the next op."""
+    own = np.empty(recorded.shape, recorded.dtype)
+
     def run(state: _State) -> None:
         leaf = target(state)
-        _accumulate_into(leaf, grad(state), state.handed, False)
+        g = grad(state).array
+        if leaf.grad is None:
+            np.copyto(own, g)
+            leaf.grad = _wrap(own)
+        else:
+            total = leaf.grad.array
+            np.add(total, g, out=total, casting="unsafe")
+            leaf.grad._version.value += 1
         state.values[slot] = leaf.grad.array
 
     return run

@@ -43,7 +43,7 @@ class Unit:
     """
 
     __slots__ = ("kind", "target", "leaves", "tree", "grad_mode", "outputs", "node_count",
-                 "needs")
+                 "needs", "children", "node")
 
     def __init__(self, kind: str, target: Any, leaves: list, tree: Any = None,
                  grad_mode: bool = False) -> None:
@@ -52,6 +52,8 @@ class Unit:
         self.outputs: list = []
         self.node_count = 0
         self.needs: tuple = ()  # an op's ctx.needs_input_grad, for a replay without apply
+        self.children: list | None = None  # backward: the ops it ran (None: not known)
+        self.node: Any = None  # backward: the node that ran
 
     def describe(self) -> str:
         """A short name for messages: ``Mul``, ``cross_entropy``, ``backward of Mul`` ..."""
@@ -117,6 +119,8 @@ class Recorder:
         self.reads: list = []  # (units recorded before the read, tensor, value)
         self.failure: str | None = None
         self.create_graph = False
+        self.children: list | None = None  # set while a node's backward runs: its ops
+        self.children_ok = True
         self.leaves: dict[int, Tensor] = {id(t): t for t in known_leaves}
         self.expected_grad: dict[int, Any] = {id(t): t.grad for t in known_leaves}
         for i, value in enumerate(inputs):
@@ -129,6 +133,8 @@ class Recorder:
 
     # ----- what the hooks call ---------------------------------------------------------
     def apply(self, cls: type, args: tuple) -> Tensor:
+        if self.children is not None:  # an op inside a node's backward
+            return self._child(cls, args)
         grad_mode = _per_thread.flag.enabled
         self._check_grads()
         out = self._paused(cls.apply, *args)
@@ -144,6 +150,9 @@ class Recorder:
         return out
 
     def call(self, fn: Any, args: tuple, kwargs: dict) -> Any:
+        if self.children is not None:  # inside a node's backward: it stays one unit
+            self.children_ok = False
+            return self._paused(fn, *args, **kwargs)
         grad_mode = _per_thread.flag.enabled
         self._check_grads()
         out = self._paused(fn, *args, **kwargs)
@@ -159,9 +168,15 @@ class Recorder:
         key = self.node_key.get(id(node))
         if key is None:
             self.unreplayable("backward goes through a graph made before the compiled step")
-        grads = self._paused(node.backward, node, grad)
+        self.children, self.children_ok = [], True
+        try:
+            grads = node.backward(node, grad)  # its ops are written down as its children
+        finally:
+            children, self.children = self.children, None
         unit = self._add("backward", key, [grad], False)
         self._outputs(unit, list(grads) if type(grads) is tuple else [grads], with_nodes=False)
+        unit.children = children if self.children_ok else None
+        unit.node = node
         return grads
 
     def backward_pass(self, root_grads: Any, inputs: Any, create_graph: bool) -> None:
@@ -187,11 +202,30 @@ class Recorder:
         self.expected_grad[id(leaf)] = leaf.grad
 
     def read(self, tensor: Tensor, value: Any) -> None:
+        if self.children is not None:  # inside a node's backward: it stays one unit
+            self.children_ok = False
+            return
         self.reads.append((len(self.units), tensor, value))
 
     def unreplayable(self, reason: str) -> None:
+        if self.children is not None:
+            self.children_ok = False
+            return
         if self.failure is None:
             self.failure = reason
+
+    def _child(self, cls: type, args: tuple) -> Tensor:
+        out = self._paused(cls.apply, *args)
+        leaves: list = []
+        unit = Unit("apply", cls, leaves, flatten(args, leaves), False)
+        unit.needs = (False,) * len(args)
+        for value in leaves:
+            array = value.array if isinstance(value, Tensor) else value
+            if isinstance(array, np.ndarray):
+                self.seen.add(id(array))
+        self._outputs(unit, [out], with_nodes=False)
+        self.children.append(unit)
+        return out
 
     # ----- bookkeeping -----------------------------------------------------------------
     def _paused(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
