@@ -524,3 +524,60 @@ def test_compile_takes_pytorchs_arguments():
     assert g(tg.ones(1)).tolist() == [2.0]
     with pytest.raises(TypeError, match="expects a function or a Module"):
         tg.compile(3)
+
+
+# ----- gradients: accumulation across backward passes and across calls ----------------------
+def test_two_backward_passes_in_one_step_and_an_update_that_reads_the_sum():
+    x = tg.tensor(np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3))
+
+    def make():
+        tg.manual_seed(0)
+        model = nn.Linear(3, 2)
+
+        def step(inp):
+            model.zero_grad()
+            model(inp).tanh().sum().backward()
+            (model(inp) ** 2).mean().backward()  # adds into the same .grad
+            with tg.no_grad():
+                for p in model.parameters():
+                    p -= 0.1 * p.grad  # reads the sum of both
+            return model.weight.grad.sum().item()
+
+        return model, None, step
+
+    _compare(make, [(x,), (x * 2,), (x - 1,)], steps=8)
+
+
+def test_gradients_that_accumulate_across_calls_as_without_zero_grad():
+    x = tg.tensor(np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3))
+
+    def make():
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 1))
+
+        def step(inp):
+            loss = model(inp).square().mean()
+            loss.backward()  # no zero_grad: .grad keeps growing, call after call
+            return loss
+
+        return model, None, step
+
+    _compare(make, [(x,), (x * 3,)], steps=8)
+
+
+def test_a_kept_gradient_is_a_copy_of_that_step_or_documented_aliasing():
+    """After a replay p.grad lives in a buffer of the program: keep a clone to keep it."""
+    tg.manual_seed(0)
+    model = nn.Linear(2, 1)
+
+    def step(inp):
+        model.zero_grad()
+        model(inp).sum().backward()
+
+    fast = tg.compile(step)
+    kept = []
+    for k in range(5):
+        fast(tg.ones(3, 2) * (k + 1))
+        kept.append(model.weight.grad.clone())
+    # d/dW of a sum is the inputs' column sums: 3 (k + 1) each
+    assert [g.tolist() for g in kept] == [[[3.0 * (k + 1)] * 2] for k in range(5)]

@@ -27,6 +27,7 @@ graph walk, no dependency counting, no hooks, no checks that passed already.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ import numpy as np
 from tinygrad_edu.autograd.engine import _owner
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _per_thread
-from tinygrad_edu.compiler.kernels import KERNELS, VIEWS, can_split
+from tinygrad_edu.compiler.kernels import KERNELS, VIEWS, Dyn, can_split
 from tinygrad_edu.compiler.record import Recorder, Unit, flatten, new_nodes, unflatten
 from tinygrad_edu.ops import inplace
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
@@ -51,39 +52,49 @@ Getter = Callable[[Any], Any]
 
 
 class _State:
-    """What one run of a program works on."""
+    """What a program works on: the call's inputs, every slot's array, the nodes made."""
 
     __slots__ = ("inputs", "values", "nodes", "handed")
 
-    def __init__(self, inputs: list, n_values: int, n_units: int) -> None:
-        self.inputs = inputs
+    def __init__(self, n_values: int, n_units: int) -> None:
+        self.inputs: list = []
         self.values: list = [None] * n_values
         self.nodes: list = [None] * n_units
         self.handed: set = set()
 
 
 class Program:
-    """A recorded step, ready to be run on new inputs of the same shapes."""
+    """A recorded step, ready to be run on new inputs of the same shapes.
 
-    def __init__(self, steps: list, result: Callable, n_values: int, n_units: int,
+    ``steps`` take no argument: each is a numpy call bound to its arrays
+    (``functools.partial``) or a closure over the program's one ``_State``.
+    """
+
+    def __init__(self, steps: list, result: Callable, state: _State,
                  guard: Callable[[], tuple], expected: tuple) -> None:
-        self.steps, self.result = steps, result
-        self.n_values, self.n_units = n_values, n_units
+        self.steps, self.result, self.state = steps, result, state
         self.guard, self.expected = guard, expected
+        self.fixed_values = list(state.values)  # the buffers and views made when built
+        self.running = False  # a program's buffers serve one run at a time
 
     def run(self, inputs: list) -> Any:
-        state = _State(inputs, self.n_values, self.n_units)
+        state = self.state
+        state.inputs = inputs
         values = state.values
+        values[:] = self.fixed_values
         for i, value in enumerate(inputs):
             values[i] = value.array if isinstance(value, Tensor) else value
         flag = _per_thread.flag
         previous = flag.enabled
+        self.running = True
         try:
             for step in self.steps:
-                step(state)
+                step()
+            return self.result(state)
         finally:
             flag.enabled = previous
-        return self.result(state)
+            self.running = False
+            state.inputs = []
 
 
 # ----- building ----------------------------------------------------------------------------
@@ -94,34 +105,41 @@ class _Builder:
         self.first, self.second = first, second
         self.live: dict[int, Tensor] = {}  # the live tensors the program reads: guarded
         self.kind = ""  # how the last leaf resolved: input, slot, live, array, constant
+        self.fixed: dict[int, np.ndarray] = {}  # slot -> the one array it holds (a buffer)
+        self.bound: dict[int, tuple] = {}  # live tensors whose array a kernel holds
 
-    def arrays(self, values: list, others: list, where: str) -> tuple[list, list]:
-        """For a kernel: per argument, a getter of its array at replay time (None for what
-        is not a tensor or array), and its array if it is a constant (else None)."""
-        getters, constants = [], []
+    def operands(self, values: list, others: list, where: str) -> tuple[list, list]:
+        """For a kernel: per argument, its array if it is fixed when the program is built
+        (a buffer, a constant, a live tensor's array), else a ``Dyn`` that reads it at replay
+        time (None for what is not a tensor or array); and its array if it is a constant."""
+        ops, constants = [], []
         for value, other in zip(values, others):
             if not isinstance(value, (Tensor, np.ndarray)):
-                getters.append(None)
+                ops.append(None)
                 constants.append(None)
                 continue
             get = self.leaf(value, other, where)
+            array = value.array if isinstance(value, Tensor) else value
+            constant = None
             if self.kind == "constant":
-                array = get(None)
-                array = array.array if isinstance(array, Tensor) else array
-                getters.append(lambda state, a=array: a)
-                constants.append(array)
+                op = constant = get(None)
+                op = constant = op.array if isinstance(op, Tensor) else op
             elif self.kind == "slot":
-                slot = self.second.slot_of[id(value.array if isinstance(value, Tensor)
-                                               else value)]
-                getters.append(lambda state, s=slot: state.values[s])
-                constants.append(None)
-            elif isinstance(value, Tensor):
-                getters.append(lambda state, g=get: g(state).array)
-                constants.append(None)
+                slot = self.second.slot_of[id(array)]
+                op = self.fixed.get(slot)
+                if op is None:
+                    op = Dyn(lambda state, s=slot: state.values[s])
+            elif self.kind in ("live", "array"):
+                op = array
+                if isinstance(value, Tensor) and self.kind == "live":
+                    self.bound[id(value)] = (value, array)
+            elif isinstance(value, Tensor):  # an input
+                op = Dyn(lambda state, g=get: g(state).array)
             else:
-                getters.append(get)
-                constants.append(None)
-        return getters, constants
+                op = Dyn(get)
+            ops.append(op)
+            constants.append(constant)
+        return ops, constants
 
     def tensor(self, value: Tensor, other: Any, where: str) -> Getter:
         second = self.second
@@ -238,6 +256,8 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     """The program of the second recording, checked against the first (raises CannotCompile)."""
     _check_reads(first, second)
     builder = _Builder(first, second)
+    state = _State(len(second.arrays), len(second.units))
+    builder.state = state
     pairs = _aligned(first, second)
     split = _splittable(builder, pairs)
     steps = []
@@ -251,31 +271,39 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
             fast = None
             if all(split.get((index, p), False) for p in range(two.node_count)):
                 fast = _kernel(builder, two, one, where)
-            steps.append(fast or _apply(index, two, getters))
+            steps.extend(fast if fast is not None else [_apply(index, two, getters)])
         elif two.kind == "call":
             steps.append(_update_kernel(builder, two, one.leaves, where)
                          or _call(index, two, getters))
         elif two.kind == "backward" and split.get(two.target):
-            steps.append(_split_backward(builder, one, two))
+            steps.extend(_split_backward(builder, one, two))
         elif two.kind == "backward":
             steps.append(_backward(two, getters[0]))
         elif two.kind == "begin":
             steps.append(_begin(getters))
         elif two.kind == "accumulate":
+            same = second.slot_of.get(id(two.leaves[0].array)) == two.outputs[0]
+            if not same:  # .grad now holds the sum: later ops read it from the slot
+                builder.fixed.pop(two.outputs[0], None)
             steps.append(_accumulate(builder.target(two.target, where), getters[0],
-                                     two.outputs[0], second.arrays[two.outputs[0]]))
+                                     None if same else two.outputs[0],
+                                     second.arrays[two.outputs[0]]))
     result = _result(builder, first, second, results)
     live = list(builder.live.values())
     leaves = list(known_leaves)
     called = modules_of(first)
 
+    bound = list(builder.bound.values())
+
     def guard() -> tuple:
         return (tuple([_settings(m) for m in called]),
                 tuple([leaf.grad is None for leaf in leaves]),
-                tuple([(t.array.shape, t.array.dtype, t.requires_grad) for t in live]))
+                tuple([(t.array.shape, t.array.dtype, t.requires_grad) for t in live]),
+                all([t.array is array for t, array in bound]))
 
-    expected = (*entry, guard()[2])  # modules and .grad states as the recording began
-    return Program(steps, result, len(second.arrays), len(second.units), guard, expected)
+    expected = (*entry, guard()[2], True)  # modules and .grad states as the recording began
+    steps = [step if isinstance(step, partial) else partial(step, state) for step in steps]
+    return Program(steps, result, state, guard, expected)
 
 
 def modules_of(recorder: Recorder) -> list:
@@ -382,40 +410,42 @@ def _splittable(builder: _Builder, pairs: list) -> dict:
     return split
 
 
-def _split_backward(builder: _Builder, one: Unit, two: Unit) -> Callable:
+def _split_backward(builder: _Builder, one: Unit, two: Unit) -> list:
     """A node's backward as the ops it ran: kernels where there are, forwards elsewhere."""
-    steps = []
+    steps: list = []
     for child_one, child_two in zip(one.children, two.children):
         where = f"the backward of {type(two.node).__name__}"
-        getters = [builder.leaf(v, w, where) for v, w in zip(child_two.leaves, child_one.leaves)]
-        steps.append(_kernel(builder, child_two, child_one, where)
-                     or _forward(0, child_two, getters))
-
-    def run(state: _State) -> None:
-        for step in steps:
-            step(state)
-
-    return run
+        fast = _kernel(builder, child_two, child_one, where)
+        if fast is None:
+            getters = [builder.leaf(v, w, where)
+                       for v, w in zip(child_two.leaves, child_one.leaves)]
+            fast = [_forward(0, child_two, getters)]
+        steps.extend(fast)
+    return steps
 
 
-def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> Callable | None:
-    """The op as plain numpy into a buffer made now (kernels.py), if it has a kernel."""
+def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> list | None:
+    """The op as plain numpy calls into a buffer made now (kernels.py), if it has a kernel:
+    a list of steps (empty for a view of a fixed array, made here once)."""
     cls, slot = two.target, two.outputs[0]
     if slot is None or two.needs is None:
         return None
     args = unflatten(two.tree, iter(two.leaves))
-    arrays, constants = builder.arrays(list(args), list(unflatten(one.tree, iter(one.leaves))),
-                                       where)
+    ops, constants = builder.operands(list(args), list(unflatten(one.tree, iter(one.leaves))),
+                                      where)
+    values = builder.state.values
     view = VIEWS.get(cls)
     if view is not None:
-        source, rest = arrays[0], args[1:]
+        source, rest = ops[0], args[1:]
         if source is None:
             return None
+        if isinstance(source, Dyn):
+            def run_view(state: _State) -> None:
+                state.values[slot] = view(source.get(state), rest)
 
-        def run_view(state: _State) -> None:
-            state.values[slot] = view(source(state), rest)
-
-        return run_view
+            return [run_view]
+        values[slot] = builder.fixed[slot] = view(source, rest)
+        return []
     make = KERNELS.get(cls)
     if make is None:
         return None
@@ -423,13 +453,20 @@ def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> Callable | N
     out = np.empty_like(recorded)
     if out.strides != recorded.strides:
         return None
-    body = make(list(args), arrays, constants, out)
-    if body is None:
+    calls = make(list(args), ops, constants, out)
+    if calls is None:
         return None
+    values[slot] = builder.fixed[slot] = out
+    return [_bind(fn, call_args, kwargs) for fn, call_args, kwargs in calls]
+
+
+def _bind(fn: Callable, args: tuple, kwargs: dict) -> Callable:
+    """One numpy call as a step: a partial when every operand is fixed, else a closure."""
+    if not any(isinstance(a, Dyn) for a in args):
+        return partial(fn, *args, **kwargs)
 
     def run(state: _State) -> None:
-        body(state)
-        state.values[slot] = out
+        fn(*[a.get(state) if isinstance(a, Dyn) else a for a in args], **kwargs)
 
     return run
 
@@ -443,14 +480,14 @@ def _update_kernel(builder: _Builder, two: Unit, others: list, where: str) -> Ca
     if a is not a_one or a._view is not None:  # not a live tensor: the general way
         return None
     if isinstance(other, (Tensor, np.ndarray)):
-        (get,), _ = builder.arrays([other], [other_one], where)
+        (operand,), _ = builder.operands([other], [other_one], where)
     else:
-        constant = _as_tensor(other, a, op_name).array
-        get = lambda state: constant  # noqa: E731
+        operand = _as_tensor(other, a, op_name).array
 
     def run(state: _State) -> None:
         array = a.array
-        ufunc(array, get(state), out=array, casting="same_kind")
+        value = operand.get(state) if isinstance(operand, Dyn) else operand
+        ufunc(array, value, out=array, casting="same_kind")
         a._version.value += 1
 
     return run
@@ -502,10 +539,12 @@ def _begin(getters: list) -> Callable:
     return run
 
 
-def _accumulate(target: Getter, grad: Getter, slot: int, recorded: np.ndarray) -> Callable:
+def _accumulate(target: Getter, grad: Getter, slot: int | None,
+                recorded: np.ndarray) -> Callable:
     """The engine's rule (``_accumulate_into``): the first gradient is stored, later ones
     added in place. Stored into a buffer of the leaf's own, which no other step of the
-    program writes: a kept ``.grad`` can then never be overwritten by the next op."""
+    program writes: a kept ``.grad`` can then never be overwritten by the next op.
+    ``slot``: where later ops read ``.grad`` (None: where the gradient already is)."""
     own = np.empty(recorded.shape, recorded.dtype)
 
     def run(state: _State) -> None:
@@ -518,7 +557,8 @@ def _accumulate(target: Getter, grad: Getter, slot: int, recorded: np.ndarray) -
             total = leaf.grad.array
             np.add(total, g, out=total, casting="unsafe")
             leaf.grad._version.value += 1
-        state.values[slot] = leaf.grad.array
+        if slot is not None:
+            state.values[slot] = leaf.grad.array
 
     return run
 
