@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.engine import _owner
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _per_thread
 from tinygrad_edu.compiler.kernels import KERNELS, VIEWS, Dyn, can_split
@@ -273,19 +272,20 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
                 fast = _kernel(builder, two, one, where)
             steps.extend(fast if fast is not None else [_apply(index, two, getters)])
         elif two.kind == "call":
-            steps.append(_update_kernel(builder, two, one.leaves, where)
-                         or _call(index, two, getters))
+            steps.extend(_update_kernel(builder, two, one.leaves, where)
+                         or [_call(index, two, getters)])
         elif two.kind == "backward" and split.get(two.target):
             steps.extend(_split_backward(builder, one, two))
         elif two.kind == "backward":
             steps.append(_backward(two, getters[0]))
-        elif two.kind == "begin":
-            steps.append(_begin(getters))
+        elif two.kind == "begin":  # the starting gradients are resolved (above); no step
+            pass
         elif two.kind == "accumulate":
             same = second.slot_of.get(id(two.leaves[0].array)) == two.outputs[0]
             if not same:  # .grad now holds the sum: later ops read it from the slot
                 builder.fixed.pop(two.outputs[0], None)
-            steps.append(_accumulate(builder.target(two.target, where), getters[0],
+            (grad,), _ = builder.operands(two.leaves, one.leaves, where)
+            steps.append(_accumulate(builder.target(two.target, where), grad,
                                      None if same else two.outputs[0],
                                      second.arrays[two.outputs[0]]))
     result = _result(builder, first, second, results)
@@ -323,7 +323,7 @@ _SETTING_TYPES = (bool, int, float, str, type(None))
 def _settings(module: Any) -> tuple:
     """A module's ``training`` flag and its other plain settings (``p`` of Dropout, ``eps``
     and ``momentum`` of batch norm ...): the values its forward gives to the ops."""
-    return tuple([(k, v) for k, v in module.__dict__.items() if type(v) in _SETTING_TYPES])
+    return tuple([v for v in module.__dict__.values() if type(v) in _SETTING_TYPES])
 
 
 def _fresh_nodes(outputs: list, count: int, unit: Unit) -> list:
@@ -484,16 +484,31 @@ def _update_kernel(builder: _Builder, two: Unit, others: list, where: str) -> Ca
     else:
         operand = _as_tensor(other, a, op_name).array
 
+    counter = a._version
+
     def run(state: _State) -> None:
         array = a.array
         value = operand.get(state) if isinstance(operand, Dyn) else operand
         ufunc(array, value, out=array, casting="same_kind")
-        a._version.value += 1
+        counter.value += 1
 
-    return run
+    if a.array is a_one.array and not isinstance(operand, Dyn):  # a fixed array: bound
+        builder.bound[id(a)] = (a, a.array)
+        return [partial(ufunc, a.array, operand, out=a.array, casting="same_kind"),
+                partial(_count, counter)]
+    return [run]
+
+
+def _count(counter: Any) -> None:
+    counter.value += 1
 
 
 def _call(index: int, unit: Unit, getters: list) -> Callable:
+    if not unit.grad_mode and not unit.node_count and all(s is None for s in unit.outputs) \
+            and not any(isinstance(v, (Tensor, np.ndarray)) for v in unit.leaves):
+        # opt.step(), opt.zero_grad(): no tensor in, none out: the call itself, bound
+        args, kwargs = unflatten(unit.tree, iter([get(None) for get in getters]))
+        return partial(unit.target, *args, **kwargs)
     fn, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
                                            unit.outputs, unit.node_count)
     flag = _per_thread.flag
@@ -532,27 +547,20 @@ def _backward(unit: Unit, grad: Getter) -> Callable:
     return run
 
 
-def _begin(getters: list) -> Callable:
-    def run(state: _State) -> None:
-        state.handed = {id(_owner(get(state).array)) for get in getters}
-
-    return run
-
-
-def _accumulate(target: Getter, grad: Getter, slot: int | None,
-                recorded: np.ndarray) -> Callable:
+def _accumulate(target: Getter, grad: Any, slot: int | None, recorded: np.ndarray) -> Callable:
     """The engine's rule (``_accumulate_into``): the first gradient is stored, later ones
     added in place. Stored into a buffer of the leaf's own, which no other step of the
     program writes: a kept ``.grad`` can then never be overwritten by the next op.
     ``slot``: where later ops read ``.grad`` (None: where the gradient already is)."""
     own = np.empty(recorded.shape, recorded.dtype)
+    kept = _wrap(own)  # the same Tensor each time: a replay allocates nothing
 
     def run(state: _State) -> None:
         leaf = target(state)
-        g = grad(state).array
+        g = grad.get(state) if isinstance(grad, Dyn) else grad
         if leaf.grad is None:
             np.copyto(own, g)
-            leaf.grad = _wrap(own)
+            leaf.grad = kept
         else:
             total = leaf.grad.array
             np.add(total, g, out=total, casting="unsafe")
