@@ -69,15 +69,22 @@ class CompiledFunction:
         flag = _per_thread.flag
         if flag.recorder is not None or self._eager is not None:  # inside another recording
             return self.fn(*args, **kwargs)
-        leaves: list = []
-        tree = flatten((args, kwargs), leaves)
-        key = _signature(tree, leaves, flag.enabled, self._globals)
+        if not kwargs and all([type(a) is Tensor for a in args]):  # the usual call: quicker
+            leaves = list(args)
+            key = (flag.enabled, _python_values(self._globals),
+                   *[(a.array.shape, a.array.dtype, a.requires_grad) for a in args])
+        else:
+            leaves = []
+            tree = flatten((args, kwargs), leaves)
+            key = _signature(tree, leaves, flag.enabled, self._globals)
         entry = self._entries.get(key)
         if entry is None:
             entry = self._entries[key] = _Entry()
         if entry.failure is not None:
             return self.fn(*args, **kwargs)
         program = entry.program
+        if program is not None and program.running:  # called again from inside its own run
+            return self.fn(*args, **kwargs)
         if program is not None:
             if program.guard() == program.expected:
                 return program.run(leaves)
