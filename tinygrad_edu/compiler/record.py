@@ -43,7 +43,7 @@ class Unit:
     """
 
     __slots__ = ("kind", "target", "leaves", "tree", "grad_mode", "outputs", "node_count",
-                 "needs", "children", "node")
+                 "needs", "children", "node", "cleared")
 
     def __init__(self, kind: str, target: Any, leaves: list, tree: Any = None,
                  grad_mode: bool = False) -> None:
@@ -54,6 +54,7 @@ class Unit:
         self.needs: tuple = ()  # an op's ctx.needs_input_grad, for a replay without apply
         self.children: list | None = None  # backward: the ops it ran (None: not known)
         self.node: Any = None  # backward: the node that ran
+        self.cleared: set = set()  # call: ids of the watched leaves whose .grad it set to None
 
     def describe(self) -> str:
         """A short name for messages: ``Mul``, ``cross_entropy``, ``backward of Mul`` ..."""
@@ -155,8 +156,11 @@ class Recorder:
             return self._paused(fn, *args, **kwargs)
         grad_mode = _per_thread.flag.enabled
         self._check_grads()
+        before = [(key, leaf.grad) for key, leaf in self.leaves.items()]
         out = self._paused(fn, *args, **kwargs)
         unit = self._add("call", fn, (args, kwargs), grad_mode)
+        unit.cleared = {key for key, grad in before
+                        if grad is not None and self.leaves[key].grad is None}
         leaves: list = []
         flatten(out, leaves)
         self._outputs(unit, leaves, with_nodes=True)
