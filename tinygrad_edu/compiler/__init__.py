@@ -72,7 +72,8 @@ class CompiledFunction:
         if not kwargs and all([type(a) is Tensor for a in args]):  # the usual call: quicker
             leaves = list(args)
             key = (flag.enabled, _python_values(self._globals),
-                   *[(a.array.shape, a.array.dtype, a.requires_grad) for a in args])
+                   *[(a.array.shape, a.array.strides, a.array.dtype, a.requires_grad)
+                     for a in args])
         else:
             leaves = []
             tree = flatten((args, kwargs), leaves)
@@ -183,7 +184,8 @@ def _signature(tree: Any, leaves: list, grad_mode: bool, places: list) -> tuple:
     key: list = [grad_mode, tree, _python_values(places)]
     for value in leaves:
         if isinstance(value, Tensor):
-            key.append((type(value), value.array.shape, value.array.dtype, value.requires_grad))
+            key.append((type(value), value.array.shape, value.array.strides, value.array.dtype,
+                        value.requires_grad))
         elif hasattr(value, "shape") and hasattr(value, "dtype"):  # a numpy array
             key.append(("array", value.shape, value.dtype))
         else:

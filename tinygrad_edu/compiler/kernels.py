@@ -31,6 +31,8 @@ from tinygrad_edu.ops import elementwise as E  # noqa: N812
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import Expand, Permute, Reshape
 from tinygrad_edu.ops.reduce import Sum
+from tinygrad_edu.optim.optimizer import Optimizer
+from tinygrad_edu.optim.sgd import SGD
 
 Call = tuple  # (numpy function, positional arguments, keyword arguments)
 
@@ -173,3 +175,40 @@ def can_split(node: Any) -> bool:
     if type(node) is E.Pow:  # with a differentiable exponent it branches on values
         return not node.needs_input_grad[1]
     return True
+
+
+def sgd_step(optimizer: Any) -> Callable[[], None] | None:
+    """``optimizer.step()`` of a plain SGD (no momentum, weight decay or maximize) as numpy
+    calls: per parameter with a gradient, ``θ ← θ − lr g`` as ``SGD._update`` computes it
+    (``np.subtract(θ, lr * g, out=θ)``, lr read at every step), into a scratch buffer.
+    Anything else — other settings, an invalid lr, a new parameter — runs ``step()`` itself.
+    """
+    if type(optimizer) is not SGD:
+        return None
+    groups = optimizer.param_groups
+    scratch = {id(p): np.empty_like(p.array) for group in groups for p in group["params"]}
+
+    def plain(group: dict) -> bool:
+        return (group["lr"] >= 0 and not group["momentum"] and not group["weight_decay"]
+                and not group["maximize"]
+                and all([id(p) in scratch for p in group["params"]]))
+
+    def run() -> None:
+        if not all([plain(group) for group in groups]):
+            optimizer.step()
+            return
+        for group in groups:
+            lr = group["lr"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                step = scratch[id(p)]
+                np.multiply(lr, grad.array, out=step)  # lr * grad
+                np.subtract(p.array, step, out=p.array, casting="same_kind")
+                p._version.value += 1
+
+    return run
+
+
+STEP = Optimizer.step.__wrapped__  # what a recorded optimizer step calls

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _per_thread
-from tinygrad_edu.compiler.kernels import KERNELS, VIEWS, Dyn, can_split
+from tinygrad_edu.compiler.kernels import KERNELS, STEP, VIEWS, Dyn, can_split, sgd_step
 from tinygrad_edu.compiler.record import Recorder, Unit, flatten, new_nodes, unflatten
 from tinygrad_edu.ops import inplace
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
@@ -70,8 +71,9 @@ class Program:
     """
 
     def __init__(self, steps: list, result: Callable, state: _State,
-                 guard: Callable[[], tuple], expected: tuple) -> None:
+                 guard: Callable[[], tuple], expected: tuple, buffers: list) -> None:
         self.steps, self.result, self.state = steps, result, state
+        self.buffers = buffers  # (input index, buffer): inputs copied in (_input_buffers)
         self.guard, self.expected = guard, expected
         self.fixed_values = list(state.values)  # the buffers and views made when built
         self.no_nodes = [None] * len(state.nodes)
@@ -83,6 +85,9 @@ class Program:
         values = state.values
         for i, value in enumerate(inputs):
             values[i] = value.array if isinstance(value, Tensor) else value
+        for i, buffer in self.buffers:
+            np.copyto(buffer, values[i])
+            values[i] = buffer
         flag = _per_thread.flag
         previous = flag.enabled
         self.running = True
@@ -134,8 +139,10 @@ class _Builder:
                 op = array
                 if isinstance(value, Tensor) and self.kind == "live":
                     self.bound[id(value)] = (value, array)
-            elif isinstance(value, Tensor):  # an input
-                op = Dyn(lambda state, g=get: g(state).array)
+            elif isinstance(value, Tensor):  # an input: copied into a buffer, or read
+                op = self.fixed.get(self.second.input_tensor[id(value)])
+                if op is None:
+                    op = Dyn(lambda state, g=get: g(state).array)
             else:
                 op = Dyn(get)
             ops.append(op)
@@ -260,6 +267,7 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     state = _State(len(second.arrays), len(second.units))
     builder.state = state
     pairs = _aligned(first, second)
+    inputs = _input_buffers(builder, pairs)
     split = _splittable(builder, pairs)
     steps = []
     cleared: set = set()  # leaves whose .grad the step has set to None since it last added one
@@ -306,16 +314,35 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     called = modules_of(first)
 
     bound = list(builder.bound.values())
+    readers = [_settings_reader(m) for m in called]
 
     def guard() -> tuple:
-        return (tuple([_settings(m) for m in called]),
+        return (tuple([read() for read in readers]),
                 tuple([leaf.grad is None for leaf in leaves]),
                 tuple([(t.array.shape, t.array.dtype, t.requires_grad) for t in live]),
                 all([t.array is array for t, array in bound]))
 
     expected = (*entry, guard()[2], True)  # modules and .grad states as the recording began
     steps = [step if isinstance(step, partial) else partial(step, state) for step in steps]
-    return Program(steps, result, state, guard, expected)
+    return Program(steps, result, state, guard, expected, inputs)
+
+
+def _input_buffers(builder: _Builder, pairs: list) -> list:
+    """Inputs that only ops read are copied into buffers at the start of a run, so that the
+    ops' numpy calls can be bound to them. Not those a library function is given (it might
+    change them in place) nor those of another memory layout (it would change the sums)."""
+    second = builder.second
+    given = {id(v.array if isinstance(v, Tensor) else v) for _, two in pairs
+             if two.kind == "call" for v in two.leaves}
+    buffers = []
+    for i, array in enumerate(second.arrays[:second.n_inputs]):
+        if not isinstance(array, np.ndarray) or id(array) in given:
+            continue
+        buffer = np.empty_like(array)
+        if buffer.strides == array.strides:
+            builder.fixed[i] = builder.state.values[i] = buffer
+            buffers.append((i, buffer))
+    return buffers
 
 
 def modules_of(recorder: Recorder) -> list:
@@ -325,17 +352,26 @@ def modules_of(recorder: Recorder) -> list:
 
 def entry_state(first: Recorder, known_leaves: list) -> tuple:
     """The part of the guard read before the second recording: train/eval modes, .grad set."""
-    return (tuple([_settings(m) for m in modules_of(first)]),
+    return (tuple([_settings_reader(m)() for m in modules_of(first)]),
             tuple([leaf.grad is None for leaf in known_leaves]))
 
 
 _SETTING_TYPES = (bool, int, float, str, type(None))
 
 
-def _settings(module: Any) -> tuple:
-    """A module's ``training`` flag and its other plain settings (``p`` of Dropout, ``eps``
-    and ``momentum`` of batch norm ...): the values its forward gives to the ops."""
-    return tuple([v for v in module.__dict__.values() if type(v) in _SETTING_TYPES])
+def _settings_reader(module: Any) -> Callable[[], tuple]:
+    """Reads a module's ``training`` flag and its other plain settings (``p`` of Dropout,
+    ``eps`` and ``momentum`` of batch norm ...): the values its forward gives to the ops.
+    The names are looked up once; a setting added later changes the number of attributes,
+    which is read too."""
+    names = [k for k, v in module.__dict__.items() if type(v) in _SETTING_TYPES]
+    attributes = module.__dict__
+    pick = itemgetter(*names) if names else (lambda d: ())
+
+    def read() -> tuple:
+        return (len(attributes), pick(attributes))
+
+    return read
 
 
 def _fresh_nodes(outputs: list, count: int, unit: Unit) -> list:
@@ -516,14 +552,24 @@ def _count(counter: Any) -> None:
 
 
 def _call(index: int, unit: Unit, getters: list) -> Callable:
-    if not unit.grad_mode and not unit.node_count and all(s is None for s in unit.outputs) \
-            and not any(isinstance(v, (Tensor, np.ndarray)) for v in unit.leaves):
-        # opt.step(), opt.zero_grad(): no tensor in, none out: the call itself, bound
-        args, kwargs = unflatten(unit.tree, iter([get(None) for get in getters]))
-        return partial(unit.target, *args, **kwargs)
     fn, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
                                            unit.outputs, unit.node_count)
     flag = _per_thread.flag
+    if fn is STEP and len(unit.leaves) == 1:  # opt.step() without a closure
+        fast = sgd_step(unit.leaves[0])
+        if fast is not None:
+            return partial(fast)  # a partial: the program calls it as it is
+    if not count and all(s is None for s in outputs) \
+            and not any(isinstance(v, (Tensor, np.ndarray)) for v in unit.leaves):
+        # opt.step(), opt.zero_grad(): no tensor in, none out: the call itself, bound
+        args, kwargs = unflatten(tree, iter([get(None) for get in getters]))
+        bound = partial(fn, *args, **kwargs)
+
+        def run_bound(state: _State) -> None:
+            flag.enabled = grad_mode
+            bound()
+
+        return run_bound
 
     def run(state: _State) -> None:
         args, kwargs = unflatten(tree, iter([get(state) for get in getters]))
@@ -635,6 +681,9 @@ def _result(builder: _Builder, first: Recorder, second: Recorder, results: tuple
         raise CannotCompile(f"{_read_name(unused[0])} reads a tensor's value into Python that "
                             f"the step does not return (print? a list of losses?): a replay "
                             f"could not repeat what Python did with it")
+
+    if tree is None:  # one value (a loss, loss.item()): no structure to rebuild
+        return getters[0]
 
     def result(state: _State) -> Any:
         return unflatten(tree, iter([get(state) for get in getters]))

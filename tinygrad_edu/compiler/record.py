@@ -124,6 +124,7 @@ class Recorder:
         self.children_ok = True
         self.leaves: dict[int, Tensor] = {id(t): t for t in known_leaves}
         self.expected_grad: dict[int, Any] = {id(t): t.grad for t in known_leaves}
+        self.n_inputs = len(inputs)
         for i, value in enumerate(inputs):
             array = value.array if isinstance(value, Tensor) else value
             if isinstance(value, Tensor):
