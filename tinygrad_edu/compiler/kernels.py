@@ -33,6 +33,7 @@ from tinygrad_edu.ops.movement import Expand, Permute, Reshape
 from tinygrad_edu.ops.reduce import Sum
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.sgd import SGD
+from tinygrad_edu.tensor import _wrap
 
 Call = tuple  # (numpy function, positional arguments, keyword arguments)
 
@@ -139,6 +140,25 @@ def _sum(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | N
     return [(np.add.reduce, (ops[0],), {"axis": args[1], "keepdims": args[2], "out": out})]
 
 
+def _relu(args: list, ops: list, consts: list, out: np.ndarray) -> tuple | None:
+    """forward: ctx.positive = a.array > 0 (kept for backward); np.maximum(a.array, 0)."""
+    if not _floats(args, ops, 1):
+        return None
+    positive = np.empty(out.shape, dtype=bool)
+    calls = [(np.greater, (ops[0], 0), {"out": positive}),
+             (np.maximum, (ops[0], 0), {"out": out})]
+    return calls, {"positive": _wrap(positive)}
+
+
+def _where(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
+    """forward: np.where(condition, a, b): b everywhere, then a where the condition holds."""
+    condition, a, b = ops
+    if condition is None or a is None or b is None or _dtype(None, args[0]).kind != "b" \
+            or _dtype(None, args[1]) != out.dtype or _dtype(None, args[2]) != out.dtype:
+        return None
+    return [(np.copyto, (out, b), {}), (np.copyto, (out, a), {"where": condition})]
+
+
 def _cast(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
     if ops[0] is None:
         return None
@@ -152,7 +172,7 @@ KERNELS: dict[type, Callable] = {
     E.Sigmoid: _sigmoid, E.TanhDerivative: _tanh_derivative,
     E.SigmoidDerivative: _sigmoid_derivative, E.PowBaseDerivative: _pow_base_derivative,
     E.Pow: _binary(np.power), MatMul: _matmul, LinearFunction: _linear, Sum: _sum,
-    E.Cast: _cast,
+    E.Cast: _cast, E.Relu: _relu, E.Where: _where,
 }
 
 # Views: made once from a fixed array, else again on every replay.
@@ -165,7 +185,8 @@ VIEWS: dict[type, Callable] = {
 # Nodes whose backward is a fixed sequence of ops (no Python choice on values), so that it
 # can be replayed as those ops. Pow only for a constant exponent (see can_split).
 SPLITTABLE = {E.Add, E.Sub, E.Neg, E.Mul, E.Div, E.Exp, E.Log, E.Tanh, E.Sigmoid, E.Sqrt,
-              E.Pow, MatMul, LinearFunction, Permute, Reshape, Expand, Sum, E.Cast}
+              E.Pow, MatMul, LinearFunction, Permute, Reshape, Expand, Sum, E.Cast, E.Relu,
+              E.Where}
 
 
 def can_split(node: Any) -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -76,7 +77,7 @@ class Program:
         self.buffers = buffers  # (input index, buffer): inputs copied in (_input_buffers)
         self.guard, self.expected = guard, expected
         self.fixed_values = list(state.values)  # the buffers and views made when built
-        self.no_nodes = [None] * len(state.nodes)
+        self.no_nodes = list(state.nodes)  # what kernels keep on their nodes (relu's mask)
         self.running = False  # a program's buffers serve one run at a time
 
     def run(self, inputs: list) -> Any:
@@ -113,6 +114,23 @@ class _Builder:
         self.kind = ""  # how the last leaf resolved: input, slot, live, array, constant
         self.fixed: dict[int, np.ndarray] = {}  # slot -> the one array it holds (a buffer)
         self.bound: dict[int, tuple] = {}  # live tensors whose array a kernel holds
+        self.scope: tuple | None = None  # (node, its first recording, key): a backward's ops
+        self.ctx_used: dict[tuple, set] = {}  # node key -> the attributes its backward reads
+
+    def _from_ctx(self, value: Any) -> Getter | None:
+        """A tensor or array that a node's forward kept on the node (``ctx.positive`` of
+        relu): read from the node the replayed forward made (``state.nodes``)."""
+        if self.scope is None:
+            return None
+        node, node_one, (unit, position) = self.scope
+        array = value.array if isinstance(value, Tensor) else value
+        for name, attribute in vars(node).items():
+            held = attribute.array if isinstance(attribute, Tensor) else attribute
+            if held is array and name in vars(node_one) and name != "_saved":
+                self.kind = "ctx"
+                self.ctx_used.setdefault((unit, position), set()).add(name)
+                return lambda state: getattr(state.nodes[unit][position], name)
+        return None
 
     def operands(self, values: list, others: list, where: str) -> tuple[list, list]:
         """For a kernel: per argument, its array if it is fixed when the program is built
@@ -139,6 +157,8 @@ class _Builder:
                 op = array
                 if isinstance(value, Tensor) and self.kind == "live":
                     self.bound[id(value)] = (value, array)
+            elif self.kind == "ctx":
+                op = Dyn(lambda state, g=get: _array_of(g(state)))
             elif isinstance(value, Tensor):  # an input: copied into a buffer, or read
                 op = self.fixed.get(self.second.input_tensor[id(value)])
                 if op is None:
@@ -169,6 +189,9 @@ class _Builder:
         if isinstance(other, Tensor) and other.array is value.array:  # p.data, p.detach()
             array = value.array
             return lambda state: _wrap(array, requires_grad, _STUB if requires_grad else None)
+        kept = self._from_ctx(value)  # before constants: a mask may be equal twice by chance
+        if kept is not None:
+            return lambda state: _as_tensor_of(kept(state))
         self.kind = "constant"
         if isinstance(other, Tensor) and _same_array(value.array, other.array):
             constant = value.array.copy()
@@ -188,6 +211,9 @@ class _Builder:
         self.kind = "array"
         if value is other:
             return lambda state: value
+        kept = self._from_ctx(value)
+        if kept is not None:
+            return lambda state: _array_of(kept(state))
         self.kind = "constant"
         if isinstance(other, np.ndarray) and _same_array(value, other):
             constant = value.copy()
@@ -220,6 +246,14 @@ class _Builder:
             self.live[id(leaf)] = leaf
             return lambda state: leaf
         raise CannotCompile(f"{where}: a gradient goes into a tensor made inside the step")
+
+
+def _as_tensor_of(value: Any) -> Tensor:
+    return value if isinstance(value, Tensor) else _wrap(value)
+
+
+def _array_of(value: Any) -> np.ndarray:
+    return value.array if isinstance(value, Tensor) else value
 
 
 def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
@@ -270,7 +304,9 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     inputs = _input_buffers(builder, pairs)
     split = _splittable(builder, pairs)
     steps = []
-    cleared: set = set()  # leaves whose .grad the step has set to None since it last added one
+    # leaves whose .grad is None since the step last added to it: those the guard requires to
+    # be None when a run starts (the step ends with p.grad = None), and those it clears itself
+    cleared = {id(leaf) for leaf, none in zip(known_leaves, entry[1]) if none}
     stored: set = set()  # slots already stored as some leaf's .grad
     for index, (one, two) in enumerate(pairs):
         where = f"op {index} ({two.describe()})"
@@ -284,7 +320,7 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
         if two.kind == "apply":
             fast = None
             if all(split.get((index, p), False) for p in range(two.node_count)):
-                fast = _kernel(builder, two, one, where)
+                fast = _kernel(builder, two, one, where, index)
             steps.extend(fast if fast is not None else [_apply(index, two, getters)])
         elif two.kind == "call":
             steps.extend(_update_kernel(builder, two, one.leaves, where)
@@ -450,12 +486,15 @@ def _splittable(builder: _Builder, pairs: list) -> dict:
                      for v in child.leaves if isinstance(v, Tensor)}
             made.add(builder.second.slot_of.get(id(two.leaves[0].array)))
             ok = all(s is None or s in made for s in two.outputs)
+            builder.scope = (two.node, one.node, two.target)
             try:
                 for a, b in zip(one.children, two.children):
                     for v, w in zip(b.leaves, a.leaves):
                         builder.leaf(v, w, "a backward op")
             except CannotCompile:
                 ok = False
+            finally:
+                builder.scope = None
         split[two.target] = split.get(two.target, True) and ok
     return split
 
@@ -463,6 +502,7 @@ def _splittable(builder: _Builder, pairs: list) -> dict:
 def _split_backward(builder: _Builder, one: Unit, two: Unit) -> list:
     """A node's backward as the ops it ran: kernels where there are, forwards elsewhere."""
     steps: list = []
+    builder.scope = (two.node, one.node, two.target)
     for child_one, child_two in zip(one.children, two.children):
         where = f"the backward of {type(two.node).__name__}"
         fast = _kernel(builder, child_two, child_one, where)
@@ -471,15 +511,19 @@ def _split_backward(builder: _Builder, one: Unit, two: Unit) -> list:
                        for v, w in zip(child_two.leaves, child_one.leaves)]
             fast = [_forward(0, child_two, getters)]
         steps.extend(fast)
+    builder.scope = None
     return steps
 
 
-def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> list | None:
+def _kernel(builder: _Builder, two: Unit, one: Unit, where: str,
+            index: int | None = None) -> list | None:
     """The op as plain numpy calls into a buffer made now (kernels.py), if it has a kernel:
-    a list of steps (empty for a view of a fixed array, made here once)."""
+    a list of steps (empty for a view of a fixed array, made here once). If the op's
+    backward reads what its forward kept on the node, the kernel must keep it too."""
     cls, slot = two.target, two.outputs[0]
     if slot is None or two.needs is None:
         return None
+    kept_names = builder.ctx_used.get((index, 0), set())
     args = unflatten(two.tree, iter(two.leaves))
     ops, constants = builder.operands(list(args), list(unflatten(one.tree, iter(one.leaves))),
                                       where)
@@ -488,6 +532,8 @@ def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> list | None:
     if view is not None:
         source, rest = ops[0], args[1:]
         if source is None:
+            return None
+        if kept_names:
             return None
         if isinstance(source, Dyn):
             def run_view(state: _State) -> None:
@@ -504,6 +550,13 @@ def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> list | None:
     if out.strides != recorded.strides:
         return None
     calls = make(list(args), ops, constants, out)
+    if isinstance(calls, tuple):  # (calls, what the forward keeps on the node)
+        calls, kept = calls
+        if not kept_names <= set(kept):
+            return None
+        builder.state.nodes[index] = [SimpleNamespace(**kept)]
+    elif kept_names:
+        return None
     if calls is None:
         return None
     values[slot] = builder.fixed[slot] = out
@@ -512,11 +565,14 @@ def _kernel(builder: _Builder, two: Unit, one: Unit, where: str) -> list | None:
 
 def _bind(fn: Callable, args: tuple, kwargs: dict) -> Callable:
     """One numpy call as a step: a partial when every operand is fixed, else a closure."""
-    if not any(isinstance(a, Dyn) for a in args):
+    if not any(isinstance(a, Dyn) for a in (*args, *kwargs.values())):
         return partial(fn, *args, **kwargs)
+    late = {k: v for k, v in kwargs.items() if isinstance(v, Dyn)}  # where=condition
+    fixed = {k: v for k, v in kwargs.items() if not isinstance(v, Dyn)}
 
     def run(state: _State) -> None:
-        fn(*[a.get(state) if isinstance(a, Dyn) else a for a in args], **kwargs)
+        fn(*[a.get(state) if isinstance(a, Dyn) else a for a in args],
+           **{k: v.get(state) for k, v in late.items()}, **fixed)
 
     return run
 
