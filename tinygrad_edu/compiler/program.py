@@ -1,27 +1,15 @@
 """Steps 2 and 3 of the compiler: turn two recordings into a program, and run it.
 
-**Which arrays are which.** Every tensor a unit reads is, in the second
-recording, one of:
+``build`` checks that the two recordings agree (``_aligned``), resolves every
+argument of every unit (resolve.py), decides which nodes' backward can be
+replayed as the ops it ran (``_splittable``), turns each unit into steps
+(steps.py), and puts together the guard: what must hold for a call to replay.
 
-- an *input*: an argument of the step (a new one on every call);
-- a *slot*: the output of an earlier unit (computed anew on every replay);
-- *live* state: the same Tensor object in both recordings (a parameter, a
-  buffer, an optimizer's state): the program reads it as it is at replay time;
-- a *constant*: a tensor the step makes anew on each call (``tg.ones(3)``, the
-  ones that start ``backward()``) with the same values both times.
-
-Anything else — a tensor made inside the step whose values changed between the
-two calls (a random draw outside tinygrad_edu's random ops, a Python counter
-turned into a tensor) — cannot be replayed, and the step runs eagerly. Python
-values given to ops (``0.5`` in ``x * 0.5``, a shape) must be equal in both
-recordings; the two recordings must also be the same list of units, or the
-step's Python code chose differently on the two calls.
-
-**Running.** ``Program.run`` calls each unit again: ``cls.apply`` of the op on
-the new arrays, the node's backward, the library function marked
-``recorded_as_one``, the engine's rule for adding a gradient into ``.grad``.
-What it no longer does is everything around them: no Python of the step, no
-graph walk, no dependency counting, no hooks, no checks that passed already.
+**Running.** ``Program.run`` runs the steps in order: numpy calls bound to their
+buffers, the ops' own forwards and backwards, the library functions marked
+``recorded_as_one``, the engine's rule for ``.grad``. What it no longer does is
+everything around them: no Python of the step, no graph, no dependency counting,
+no hooks, no checks that passed already.
 """
 
 from __future__ import annotations
@@ -29,49 +17,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import _per_thread
-from tinygrad_edu.compiler.kernels import KERNELS, STEP, VIEWS, Dyn, can_split, sgd_step
-from tinygrad_edu.compiler.record import Recorder, Unit, flatten, new_nodes, unflatten
-from tinygrad_edu.ops import inplace
-from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
-
-
-class CannotCompile(Exception):
-    """The step cannot be replayed faithfully; ``str(error)`` says why."""
-
-
-_STUB = Function()  # the grad_fn of tensors the program rebuilds: "made by an earlier unit"
-_STUB_KNOWN = {id(_STUB): None}
-
-Getter = Callable[[Any], Any]
-
-
-class _State:
-    """What a program works on: the call's inputs, every slot's array, the nodes made."""
-
-    __slots__ = ("inputs", "values", "nodes", "handed")
-
-    def __init__(self, n_values: int, n_units: int) -> None:
-        self.inputs: list = []
-        self.values: list = [None] * n_values
-        self.nodes: list = [None] * n_units
-        self.handed: set = set()
+from tinygrad_edu.compiler.kernels import can_split
+from tinygrad_edu.compiler.record import Recorder, flatten, unflatten
+from tinygrad_edu.compiler.resolve import CannotCompile, Getter, Resolver
+from tinygrad_edu.compiler.steps import (
+    State,
+    _accumulate,
+    _apply,
+    _backward,
+    _call,
+    _drop_grad,
+    _kernel,
+    _split_backward,
+    _update_kernel,
+)
+from tinygrad_edu.tensor import Tensor, _wrap
 
 
 class Program:
     """A recorded step, ready to be run on new inputs of the same shapes.
 
     ``steps`` take no argument: each is a numpy call bound to its arrays
-    (``functools.partial``) or a closure over the program's one ``_State``.
+    (``functools.partial``) or a closure over the program's one ``State``.
     """
 
-    def __init__(self, steps: list, result: Callable, state: _State,
+    def __init__(self, steps: list, result: Callable, state: State,
                  guard: Callable[[], tuple], expected: tuple, buffers: list) -> None:
         self.steps, self.result, self.state = steps, result, state
         self.buffers = buffers  # (input index, buffer): inputs copied in (_input_buffers)
@@ -104,175 +79,6 @@ class Program:
             state.nodes[:] = self.no_nodes
 
 
-# ----- building ----------------------------------------------------------------------------
-class _Builder:
-    """Resolves the second recording's arguments (see the module docstring)."""
-
-    def __init__(self, first: Recorder, second: Recorder) -> None:
-        self.first, self.second = first, second
-        self.live: dict[int, Tensor] = {}  # the live tensors the program reads: guarded
-        self.kind = ""  # how the last leaf resolved: input, slot, live, array, constant
-        self.fixed: dict[int, np.ndarray] = {}  # slot -> the one array it holds (a buffer)
-        self.bound: dict[int, tuple] = {}  # live tensors whose array a kernel holds
-        self.scope: tuple | None = None  # (node, its first recording, key): a backward's ops
-        self.ctx_used: dict[tuple, set] = {}  # node key -> the attributes its backward reads
-
-    def _from_ctx(self, value: Any) -> Getter | None:
-        """A tensor or array that a node's forward kept on the node (``ctx.positive`` of
-        relu): read from the node the replayed forward made (``state.nodes``)."""
-        if self.scope is None:
-            return None
-        node, node_one, (unit, position) = self.scope
-        array = value.array if isinstance(value, Tensor) else value
-        for name, attribute in vars(node).items():
-            held = attribute.array if isinstance(attribute, Tensor) else attribute
-            if held is array and name in vars(node_one) and name != "_saved":
-                self.kind = "ctx"
-                self.ctx_used.setdefault((unit, position), set()).add(name)
-                return lambda state: getattr(state.nodes[unit][position], name)
-        return None
-
-    def operands(self, values: list, others: list, where: str) -> tuple[list, list]:
-        """For a kernel: per argument, its array if it is fixed when the program is built
-        (a buffer, a constant, a live tensor's array), else a ``Dyn`` that reads it at replay
-        time (None for what is not a tensor or array); and its array if it is a constant."""
-        ops, constants = [], []
-        for value, other in zip(values, others):
-            if not isinstance(value, (Tensor, np.ndarray)):
-                ops.append(None)
-                constants.append(None)
-                continue
-            get = self.leaf(value, other, where)
-            array = value.array if isinstance(value, Tensor) else value
-            constant = None
-            if self.kind == "constant":
-                op = constant = get(None)
-                op = constant = op.array if isinstance(op, Tensor) else op
-            elif self.kind == "slot":
-                slot = self.second.slot_of[id(array)]
-                op = self.fixed.get(slot)
-                if op is None:
-                    op = Dyn(lambda state, s=slot: state.values[s])
-            elif self.kind in ("live", "array"):
-                op = array
-                if isinstance(value, Tensor) and self.kind == "live":
-                    self.bound[id(value)] = (value, array)
-            elif self.kind == "ctx":
-                op = Dyn(lambda state, g=get: _array_of(g(state)))
-            elif isinstance(value, Tensor):  # an input: copied into a buffer, or read
-                op = self.fixed.get(self.second.input_tensor[id(value)])
-                if op is None:
-                    op = Dyn(lambda state, g=get: g(state).array)
-            else:
-                op = Dyn(get)
-            ops.append(op)
-            constants.append(constant)
-        return ops, constants
-
-    def tensor(self, value: Tensor, other: Any, where: str) -> Getter:
-        second = self.second
-        index = second.input_tensor.get(id(value))
-        self.kind = "input"
-        if index is not None:
-            return lambda state: state.inputs[index]
-        slot = second.slot_of.get(id(value.array))
-        requires_grad = value.requires_grad
-        self.kind = "slot"
-        if slot is not None:
-            if requires_grad:
-                return lambda state: _wrap(state.values[slot], True, _STUB)
-            return lambda state: _wrap(state.values[slot])
-        self.kind = "live"
-        if value is other:
-            self.live[id(value)] = value
-            return lambda state: value
-        if isinstance(other, Tensor) and other.array is value.array:  # p.data, p.detach()
-            array = value.array
-            return lambda state: _wrap(array, requires_grad, _STUB if requires_grad else None)
-        kept = self._from_ctx(value)  # before constants: a mask may be equal twice by chance
-        if kept is not None:
-            return lambda state: _as_tensor_of(kept(state))
-        self.kind = "constant"
-        if isinstance(other, Tensor) and _same_array(value.array, other.array):
-            constant = value.array.copy()
-            constant.flags.writeable = False
-            return lambda state: _wrap(constant, requires_grad, _STUB if requires_grad else None)
-        raise CannotCompile(
-            f"{where} reads a tensor of shape {tuple(value.shape)} made inside the step, whose "
-            f"values changed between calls (a random draw outside tinygrad_edu's random ops? "
-            f"a Python number made into a tensor?): the program would replay stale values"
-        )
-
-    def array(self, value: np.ndarray, other: Any, where: str) -> Getter:
-        slot = self.second.slot_of.get(id(value))
-        self.kind = "slot"
-        if slot is not None:
-            return lambda state: state.values[slot]
-        self.kind = "array"
-        if value is other:
-            return lambda state: value
-        kept = self._from_ctx(value)
-        if kept is not None:
-            return lambda state: _array_of(kept(state))
-        self.kind = "constant"
-        if isinstance(other, np.ndarray) and _same_array(value, other):
-            constant = value.copy()
-            constant.flags.writeable = False
-            return lambda state: constant
-        raise CannotCompile(
-            f"{where} reads a numpy array of shape {value.shape} computed outside the recorded "
-            f"ops, whose values changed between calls: the program would replay stale values"
-        )
-
-    def leaf(self, value: Any, other: Any, where: str) -> Getter:
-        if isinstance(value, Tensor):
-            return self.tensor(value, other, where)
-        if isinstance(value, np.ndarray):
-            return self.array(value, other, where)
-        self.kind = "python"
-        if not _same_python(value, other):
-            raise CannotCompile(
-                f"{where} is given the Python value {value!r} where the call before gave "
-                f"{other!r}: the step depends on something that changes between calls"
-            )
-        return lambda state: value
-
-    def target(self, leaf: Tensor, where: str) -> Getter:
-        """The tensor whose ``.grad`` an accumulate or drop_grad unit changes."""
-        index = self.second.input_tensor.get(id(leaf))
-        if index is not None:
-            return lambda state: state.inputs[index]
-        if self.first.leaves.get(id(leaf)) is leaf:
-            self.live[id(leaf)] = leaf
-            return lambda state: leaf
-        raise CannotCompile(f"{where}: a gradient goes into a tensor made inside the step")
-
-
-def _as_tensor_of(value: Any) -> Tensor:
-    return value if isinstance(value, Tensor) else _wrap(value)
-
-
-def _array_of(value: Any) -> np.ndarray:
-    return value.array if isinstance(value, Tensor) else value
-
-
-def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-
-
-def _same_python(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and a != a and b != b:  # both nan
-        return True
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001 - objects that cannot be compared are not equal
-        return False
-
-
 def _aligned(first: Recorder, second: Recorder) -> list:
     """Pair each unit of the second recording with the first's (drop_grad units: None)."""
     ones = [u for u in first.units if u.kind != "drop_grad"]
@@ -297,8 +103,8 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
           entry: tuple) -> Program:
     """The program of the second recording, checked against the first (raises CannotCompile)."""
     _check_reads(first, second)
-    builder = _Builder(first, second)
-    state = _State(len(second.arrays), len(second.units))
+    builder = Resolver(first, second)
+    state = State(len(second.arrays), len(second.units))
     builder.state = state
     pairs = _aligned(first, second)
     inputs = _input_buffers(builder, pairs)
@@ -363,7 +169,7 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     return Program(steps, result, state, guard, expected, inputs)
 
 
-def _input_buffers(builder: _Builder, pairs: list) -> list:
+def _input_buffers(builder: Resolver, pairs: list) -> list:
     """Small inputs that only ops read are copied into buffers at the start of a run, so that
     the ops' numpy calls can be bound to them (a bound call saves ~0.3 µs; copying 64 KiB
     costs ~5 µs, so larger inputs are read where they are). Not those a library function
@@ -412,64 +218,7 @@ def _settings_reader(module: Any) -> Callable[[], tuple]:
     return read
 
 
-def _fresh_nodes(outputs: list, count: int, unit: Unit) -> list:
-    stop = dict(_STUB_KNOWN)
-    made = new_nodes(outputs, stop)
-    if len(made) != count:
-        raise RuntimeError(f"tg.compile: replaying {unit.describe()} made {len(made)} graph "
-                           f"nodes where the recording made {count}; please report this")
-    return made
-
-
-def _apply(index: int, unit: Unit, getters: list) -> Callable:
-    cls, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
-                                            unit.outputs, unit.node_count)
-    slot = outputs[0]
-    flag = _per_thread.flag
-    if unit.needs is not None:
-        return _forward(index, unit, getters)
-
-    def run(state: _State) -> None:
-        args = unflatten(tree, iter([get(state) for get in getters]))
-        flag.enabled = grad_mode
-        out = cls.apply(*args)
-        if slot is not None:
-            state.values[slot] = out.array
-        if count:
-            state.nodes[index] = _fresh_nodes([out], count, unit)
-
-    return run
-
-
-def _forward(index: int, unit: Unit, getters: list) -> Callable:
-    """An op replayed without ``apply``: its ``forward`` on a fresh ctx, which is kept as the
-    node for its backward. No graph is recorded, so nothing else of apply is needed."""
-    flag = _per_thread.flag
-    cls, tree, needs, slot, count = (unit.target, unit.tree, unit.needs, unit.outputs[0],
-                                     unit.node_count)
-    forward = cls.forward
-    flat = tree == (tuple, (None,) * len(getters))
-
-    def run(state: _State) -> None:
-        ctx = cls()
-        ctx.needs_input_grad = needs
-        flag.enabled = False
-        if flat:
-            out = forward(ctx, *[get(state) for get in getters])
-        else:
-            out = forward(ctx, *unflatten(tree, iter([get(state) for get in getters])))
-        array = out.array if isinstance(out, Tensor) else out
-        if type(array) is not np.ndarray:  # numpy gives scalars for 0-d results
-            array = np.asarray(array)
-        if slot is not None:
-            state.values[slot] = array
-        if count:
-            state.nodes[index] = [ctx]
-
-    return run
-
-
-def _splittable(builder: _Builder, pairs: list) -> dict:
+def _splittable(builder: Resolver, pairs: list) -> dict:
     """Which nodes' backward is replayed as the ops it ran (kernels.can_split, and every
     tensor those ops read is known); their forward then needs no node either."""
     split: dict = {}
@@ -499,209 +248,8 @@ def _splittable(builder: _Builder, pairs: list) -> dict:
     return split
 
 
-def _split_backward(builder: _Builder, one: Unit, two: Unit) -> list:
-    """A node's backward as the ops it ran: kernels where there are, forwards elsewhere."""
-    steps: list = []
-    builder.scope = (two.node, one.node, two.target)
-    for child_one, child_two in zip(one.children, two.children):
-        where = f"the backward of {type(two.node).__name__}"
-        fast = _kernel(builder, child_two, child_one, where)
-        if fast is None:
-            getters = [builder.leaf(v, w, where)
-                       for v, w in zip(child_two.leaves, child_one.leaves)]
-            fast = [_forward(0, child_two, getters)]
-        steps.extend(fast)
-    builder.scope = None
-    return steps
-
-
-def _kernel(builder: _Builder, two: Unit, one: Unit, where: str,
-            index: int | None = None) -> list | None:
-    """The op as plain numpy calls into a buffer made now (kernels.py), if it has a kernel:
-    a list of steps (empty for a view of a fixed array, made here once). If the op's
-    backward reads what its forward kept on the node, the kernel must keep it too."""
-    cls, slot = two.target, two.outputs[0]
-    if slot is None or two.needs is None:
-        return None
-    kept_names = builder.ctx_used.get((index, 0), set())
-    args = unflatten(two.tree, iter(two.leaves))
-    ops, constants = builder.operands(list(args), list(unflatten(one.tree, iter(one.leaves))),
-                                      where)
-    values = builder.state.values
-    view = VIEWS.get(cls)
-    if view is not None:
-        source, rest = ops[0], args[1:]
-        if source is None:
-            return None
-        if kept_names:
-            return None
-        if isinstance(source, Dyn):
-            def run_view(state: _State) -> None:
-                state.values[slot] = view(source.get(state), rest)
-
-            return [run_view]
-        values[slot] = builder.fixed[slot] = view(source, rest)
-        return []
-    make = KERNELS.get(cls)
-    if make is None:
-        return None
-    recorded = builder.second.arrays[slot]
-    out = np.empty_like(recorded)
-    if out.strides != recorded.strides:
-        return None
-    calls = make(list(args), ops, constants, out)
-    if isinstance(calls, tuple):  # (calls, what the forward keeps on the node)
-        calls, kept = calls
-        if not kept_names <= set(kept):
-            return None
-        builder.state.nodes[index] = [SimpleNamespace(**kept)]
-    elif kept_names:
-        return None
-    if calls is None:
-        return None
-    values[slot] = builder.fixed[slot] = out
-    return [_bind(fn, call_args, kwargs) for fn, call_args, kwargs in calls]
-
-
-def _bind(fn: Callable, args: tuple, kwargs: dict) -> Callable:
-    """One numpy call as a step: a partial when every operand is fixed, else a closure."""
-    if not any(isinstance(a, Dyn) for a in (*args, *kwargs.values())):
-        return partial(fn, *args, **kwargs)
-    late = {k: v for k, v in kwargs.items() if isinstance(v, Dyn)}  # where=condition
-    fixed = {k: v for k, v in kwargs.items() if not isinstance(v, Dyn)}
-
-    def run(state: _State) -> None:
-        fn(*[a.get(state) if isinstance(a, Dyn) else a for a in args],
-           **{k: v.get(state) for k, v in late.items()}, **fixed)
-
-    return run
-
-
-def _update_kernel(builder: _Builder, two: Unit, others: list, where: str) -> Callable | None:
-    """``p -= lr * p.grad`` under no_grad (ops/inplace.update) as its one numpy call."""
-    if two.target is not inplace.update or two.grad_mode:
-        return None
-    (a, ufunc, other, op_name, _), _ = unflatten(two.tree, iter(two.leaves))
-    (a_one, _, other_one, _, _), _ = unflatten(two.tree, iter(others))
-    if a is not a_one or a._view is not None:  # not a live tensor: the general way
-        return None
-    if isinstance(other, (Tensor, np.ndarray)):
-        (operand,), _ = builder.operands([other], [other_one], where)
-    else:
-        operand = _as_tensor(other, a, op_name).array
-
-    counter = a._version
-
-    def run(state: _State) -> None:
-        array = a.array
-        value = operand.get(state) if isinstance(operand, Dyn) else operand
-        ufunc(array, value, out=array, casting="same_kind")
-        counter.value += 1
-
-    if a.array is a_one.array and not isinstance(operand, Dyn):  # a fixed array: bound
-        builder.bound[id(a)] = (a, a.array)
-        return [partial(ufunc, a.array, operand, out=a.array, casting="same_kind"),
-                partial(_count, counter)]
-    return [run]
-
-
-def _count(counter: Any) -> None:
-    counter.value += 1
-
-
-def _call(index: int, unit: Unit, getters: list) -> Callable:
-    fn, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
-                                           unit.outputs, unit.node_count)
-    flag = _per_thread.flag
-    if fn is STEP and len(unit.leaves) == 1:  # opt.step() without a closure
-        fast = sgd_step(unit.leaves[0])
-        if fast is not None:
-            return partial(fast)  # a partial: the program calls it as it is
-    if not count and all(s is None for s in outputs) \
-            and not any(isinstance(v, (Tensor, np.ndarray)) for v in unit.leaves):
-        # opt.step(), opt.zero_grad(): no tensor in, none out: the call itself, bound
-        args, kwargs = unflatten(tree, iter([get(None) for get in getters]))
-        bound = partial(fn, *args, **kwargs)
-
-        def run_bound(state: _State) -> None:
-            flag.enabled = grad_mode
-            bound()
-
-        return run_bound
-
-    def run(state: _State) -> None:
-        args, kwargs = unflatten(tree, iter([get(state) for get in getters]))
-        flag.enabled = grad_mode
-        out = fn(*args, **kwargs)
-        leaves: list = []
-        flatten(out, leaves)
-        values = state.values
-        for slot, value in zip(outputs, leaves):
-            if slot is not None:
-                values[slot] = value.array
-        if count:
-            state.nodes[index] = _fresh_nodes(leaves, count, unit)
-
-    return run
-
-
-def _backward(unit: Unit, grad: Getter) -> Callable:
-    (node_unit, position), outputs = unit.target, unit.outputs
-    flag = _per_thread.flag
-
-    def run(state: _State) -> None:
-        node = state.nodes[node_unit][position]
-        flag.enabled = False
-        grads = node.backward(node, grad(state))
-        if type(grads) is not tuple:
-            grads = (grads,)
-        values = state.values
-        for slot, g in zip(outputs, grads):
-            if slot is not None:
-                values[slot] = g.array
-
-    return run
-
-
-def _accumulate(target: Getter, grad: Any, slot: int | None, recorded: np.ndarray,
-                fresh: bool) -> Callable:
-    """The engine's rule (``_accumulate_into``): the first gradient is stored, later ones
-    added in place. ``slot``: where later ops read ``.grad`` (None: where it already is).
-
-    ``fresh``: the step itself set this ``.grad`` to None before (``zero_grad()``), so the
-    gradient's own buffer is stored, as eager mode stores the array. Otherwise a ``.grad``
-    from an earlier call may still be there when the op that made this gradient runs again:
-    the gradient is stored in a buffer of the leaf's own, which no op of the program writes
-    (one copy; measured: 800 KiB copies cost case 3 about 4 %)."""
-    own = grad if fresh else np.empty(recorded.shape, recorded.dtype)
-    kept = _wrap(own)  # the same Tensor each time: a replay allocates nothing
-
-    def run(state: _State) -> None:
-        leaf = target(state)
-        g = grad.get(state) if isinstance(grad, Dyn) else grad
-        if leaf.grad is None:
-            if not fresh:
-                np.copyto(own, g)
-            leaf.grad = kept
-        else:
-            total = leaf.grad.array
-            np.add(total, g, out=total, casting="unsafe")
-            leaf.grad._version.value += 1
-        if slot is not None:
-            state.values[slot] = leaf.grad.array
-
-    return run
-
-
-def _drop_grad(target: Getter) -> Callable:
-    def run(state: _State) -> None:
-        target(state).grad = None
-
-    return run
-
-
 # ----- what the step returns -----------------------------------------------------------------
-def _result(builder: _Builder, first: Recorder, second: Recorder, results: tuple) -> Callable:
+def _result(builder: Resolver, first: Recorder, second: Recorder, results: tuple) -> Callable:
     """How a replay builds the step's return value: tensors as fresh copies of their slot,
     values read into Python (``loss.item()``) read again from the new arrays."""
     one, two = results
@@ -743,7 +291,7 @@ def _result(builder: _Builder, first: Recorder, second: Recorder, results: tuple
     if tree is None:  # one value (a loss, loss.item()): no structure to rebuild
         return getters[0]
 
-    def result(state: _State) -> Any:
+    def result(state: State) -> Any:
         return unflatten(tree, iter([get(state) for get in getters]))
 
     return result
@@ -768,7 +316,7 @@ def _fresh(t: Tensor) -> Tensor:
     return _wrap(t.array.copy())
 
 
-def _reread(builder: _Builder, tensor: Tensor, value: Any, tensor_one: Tensor) -> Getter:
+def _reread(builder: Resolver, tensor: Tensor, value: Any, tensor_one: Tensor) -> Getter:
     get = builder.tensor(tensor, tensor_one, "a value the step returns")
     if isinstance(value, bool):
         return lambda state: bool(get(state).array.item())
