@@ -61,6 +61,7 @@ def _visible_state(model, optimizer=None):
     state = [p.array for p in model.parameters()]
     state += [p.grad.array if p.grad is not None else None for p in model.parameters()]
     state += [b.array for b in model.buffers()]
+    state += [p._version.value for p in model.parameters()]  # in-place changes counted
     if optimizer is not None:
         for p in model.parameters():
             state += _arrays(optimizer.state.get(p, {}))

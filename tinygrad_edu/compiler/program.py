@@ -26,12 +26,12 @@ from tinygrad_edu.compiler.kernels import can_split
 from tinygrad_edu.compiler.record import Recorder, flatten, unflatten
 from tinygrad_edu.compiler.resolve import CannotCompile, Getter, Resolver
 from tinygrad_edu.compiler.steps import (
+    DropGrads,
     State,
     _accumulate,
     _apply,
     _backward,
     _call,
-    _drop_grad,
     _kernel,
     _split_backward,
     _update_kernel,
@@ -47,9 +47,11 @@ class Program:
     """
 
     def __init__(self, steps: list, result: Callable, state: State,
-                 guard: Callable[[], tuple], expected: tuple, buffers: list) -> None:
+                 guard: Callable[[], tuple], expected: tuple, buffers: list,
+                 counters: list) -> None:
         self.steps, self.result, self.state = steps, result, state
         self.buffers = buffers  # (input index, buffer): inputs copied in (_input_buffers)
+        self.counters = counters  # version counters of tensors changed in place, once a run
         self.guard, self.expected = guard, expected
         self.fixed_values = list(state.values)  # the buffers and views made when built
         self.no_nodes = list(state.nodes)  # what kernels keep on their nodes (relu's mask)
@@ -70,6 +72,8 @@ class Program:
         try:
             for step in self.steps:
                 step()
+            for counter in self.counters:
+                counter.value += 1
             return self.result(state)
         finally:
             flag.enabled = previous
@@ -117,7 +121,11 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     for index, (one, two) in enumerate(pairs):
         where = f"op {index} ({two.describe()})"
         if two.kind == "drop_grad":
-            steps.append(_drop_grad(builder.target(two.target, where)))
+            target = builder.target(two.target, where)
+            if steps and isinstance(steps[-1], DropGrads):  # p.grad = None; q.grad = None
+                steps[-1].targets.append(target)
+            else:
+                steps.append(DropGrads([target]))
             cleared.add(id(two.target))
             continue
         if two.kind == "call":
@@ -166,7 +174,7 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
 
     expected = (*entry, guard()[2], True)  # modules and .grad states as the recording began
     steps = [step if isinstance(step, partial) else partial(step, state) for step in steps]
-    return Program(steps, result, state, guard, expected, inputs)
+    return Program(steps, result, state, guard, expected, inputs, builder.counters)
 
 
 def _input_buffers(builder: Resolver, pairs: list) -> list:

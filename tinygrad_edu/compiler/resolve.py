@@ -58,6 +58,7 @@ class Resolver:
         self.bound: dict[int, tuple] = {}  # live tensors whose array a kernel holds
         self.scope: tuple | None = None  # (node, its first recording, key): a backward's ops
         self.ctx_used: dict[tuple, set] = {}  # node key -> the attributes its backward reads
+        self.counters: list = []  # version counters that in-place kernels bump once a run
 
     def _from_ctx(self, value: Any) -> Getter | None:
         """A tensor or array that a node's forward kept on the node (``ctx.positive`` of

@@ -13,7 +13,7 @@ nodes the replayed ops made. From fastest to most general:
 - ``_backward``: the node's own ``backward``;
 - ``_call``: a library function marked ``recorded_as_one``, called again (``opt.step()``
   of a plain SGD has a kernel);
-- ``_accumulate`` / ``_drop_grad``: the engine's rule for ``.grad``, ``p.grad = None``.
+- ``_accumulate`` / ``DropGrads``: the engine's rule for ``.grad``, ``p.grad = None``.
 """
 
 from __future__ import annotations
@@ -202,13 +202,9 @@ def _update_kernel(builder: Resolver, two: Unit, others: list, where: str) -> Ca
 
     if a.array is a_one.array and not isinstance(operand, Dyn):  # a fixed array: bound
         builder.bound[id(a)] = (a, a.array)
-        return [partial(ufunc, a.array, operand, out=a.array, casting="same_kind"),
-                partial(_count, counter)]
+        builder.counters.append(counter)  # counted once, at the end of a run (Program)
+        return [partial(ufunc, a.array, operand, out=a.array, casting="same_kind")]
     return [run]
-
-
-def _count(counter: Any) -> None:
-    counter.value += 1
 
 
 def _call(index: int, unit: Unit, getters: list) -> Callable:
@@ -295,8 +291,12 @@ def _accumulate(target: Getter, grad: Any, slot: int | None, recorded: np.ndarra
     return run
 
 
-def _drop_grad(target: Getter) -> Callable:
-    def run(state: State) -> None:
-        target(state).grad = None
+class DropGrads:
+    """``p.grad = None`` for each target: consecutive units as one step."""
 
-    return run
+    def __init__(self, targets: list) -> None:
+        self.targets = targets
+
+    def __call__(self, state: State) -> None:
+        for target in self.targets:
+            target(state).grad = None
