@@ -70,7 +70,7 @@ class CompiledFunction:
         if flag.recorder is not None or self._eager is not None:  # inside another recording
             return self.fn(*args, **kwargs)
         if not kwargs and all([type(a) is Tensor for a in args]):  # the usual call: quicker
-            leaves = list(args)
+            leaves = args  # a tuple: the program only reads it
             key = (flag.enabled, _python_values(self._globals),
                    *[(a.array.shape, a.array.strides, a.array.dtype, a.requires_grad)
                      for a in args])

@@ -26,12 +26,12 @@ from tinygrad_edu.compiler.kernels import can_split
 from tinygrad_edu.compiler.record import Recorder, flatten, unflatten
 from tinygrad_edu.compiler.resolve import CannotCompile, Getter, Resolver
 from tinygrad_edu.compiler.steps import (
-    DropGrads,
     State,
     _accumulate,
     _apply,
     _backward,
     _call,
+    _drop_grad,
     _kernel,
     _split_backward,
     _update_kernel,
@@ -121,11 +121,8 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     for index, (one, two) in enumerate(pairs):
         where = f"op {index} ({two.describe()})"
         if two.kind == "drop_grad":
-            target = builder.target(two.target, where)
-            if steps and isinstance(steps[-1], DropGrads):  # p.grad = None; q.grad = None
-                steps[-1].targets.append(target)
-            else:
-                steps.append(DropGrads([target]))
+            steps.append(_drop_grad(builder.target(two.target, where),
+                                    _live_leaf(builder, two.target)))
             cleared.add(id(two.target))
             continue
         if two.kind == "call":
@@ -157,7 +154,8 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
             stored.add(grad_slot)
             steps.append(_accumulate(builder.target(two.target, where), grad,
                                      None if same else two.outputs[0],
-                                     second.arrays[two.outputs[0]], fresh))
+                                     second.arrays[two.outputs[0]], fresh,
+                                     _live_leaf(builder, two.target)))
     result = _result(builder, first, second, results)
     live = list(builder.live.values())
     leaves = list(known_leaves)
@@ -175,6 +173,11 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     expected = (*entry, guard()[2], True)  # modules and .grad states as the recording began
     steps = [step if isinstance(step, partial) else partial(step, state) for step in steps]
     return Program(steps, result, state, guard, expected, inputs, builder.counters)
+
+
+def _live_leaf(builder: Resolver, leaf: Tensor) -> Tensor | None:
+    """``leaf`` if it is live (a parameter: the same tensor on every call), else None."""
+    return None if id(leaf) in builder.second.input_tensor else leaf
 
 
 def _input_buffers(builder: Resolver, pairs: list) -> list:
