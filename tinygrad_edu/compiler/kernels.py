@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.nn.fused import LinearFunction
+from tinygrad_edu.nn.embedding import EmbeddingFunction
+from tinygrad_edu.nn.fused import BatchNorm, LinearFunction
 from tinygrad_edu.ops import elementwise as E  # noqa: N812
 from tinygrad_edu.ops.linalg import MatMul
-from tinygrad_edu.ops.movement import Expand, Permute, Reshape
+from tinygrad_edu.ops.movement import Expand, IndexAdd, Permute, Reshape, _is_basic
 from tinygrad_edu.ops.reduce import Sum
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.sgd import SGD
@@ -159,6 +160,16 @@ def _where(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] |
     return [(np.copyto, (out, b), {}), (np.copyto, (out, a), {"where": condition})]
 
 
+def _index_add(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
+    """forward: out = np.zeros(shape); np.add.at(out, index, g) (an array index: embedding's
+    backward, where a row read twice gets both gradients)."""
+    index = args[1]
+    if ops[0] is None or not isinstance(index, np.ndarray) or _is_basic(index):
+        return None
+    where = ops[1] if isinstance(ops[1], (np.ndarray, Dyn)) else index
+    return [(np.copyto, (out, 0), {}), (np.add.at, (out, where, ops[0]), {})]
+
+
 def _cast(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
     if ops[0] is None:
         return None
@@ -172,7 +183,7 @@ KERNELS: dict[type, Callable] = {
     E.Sigmoid: _sigmoid, E.TanhDerivative: _tanh_derivative,
     E.SigmoidDerivative: _sigmoid_derivative, E.PowBaseDerivative: _pow_base_derivative,
     E.Pow: _binary(np.power), MatMul: _matmul, LinearFunction: _linear, Sum: _sum,
-    E.Cast: _cast, E.Relu: _relu, E.Where: _where,
+    E.Cast: _cast, E.Relu: _relu, E.Where: _where, IndexAdd: _index_add,
 }
 
 # Views: made once from a fixed array, else again on every replay.
@@ -186,7 +197,7 @@ VIEWS: dict[type, Callable] = {
 # can be replayed as those ops. Pow only for a constant exponent (see can_split).
 SPLITTABLE = {E.Add, E.Sub, E.Neg, E.Mul, E.Div, E.Exp, E.Log, E.Tanh, E.Sigmoid, E.Sqrt,
               E.Pow, MatMul, LinearFunction, Permute, Reshape, Expand, Sum, E.Cast, E.Relu,
-              E.Where}
+              E.Where, BatchNorm, EmbeddingFunction}
 
 
 def can_split(node: Any) -> bool:
