@@ -31,6 +31,7 @@ from tinygrad_edu.compiler.steps import (
     _apply,
     _backward,
     _call,
+    _composite,
     _drop_grad,
     _kernel,
     _split_backward,
@@ -134,8 +135,9 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
                 fast = _kernel(builder, two, one, where, index)
             steps.extend(fast if fast is not None else [_apply(index, two, getters)])
         elif two.kind == "call":
-            steps.extend(_update_kernel(builder, two, one.leaves, where)
-                         or [_call(index, two, getters)])
+            fast = _composite(builder, index, two, one, split, where)
+            steps.extend(fast if fast is not None else (
+                _update_kernel(builder, two, one.leaves, where) or [_call(index, two, getters)]))
         elif two.kind == "backward" and split.get(two.target):
             steps.extend(_split_backward(builder, one, two))
         elif two.kind == "backward":

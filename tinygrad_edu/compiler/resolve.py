@@ -60,6 +60,13 @@ class Resolver:
         self.ctx_used: dict[tuple, set] = {}  # node key -> the attributes its backward reads
         self.counters: list = []  # version counters that in-place kernels bump once a run
 
+    def node_at(self, key: tuple) -> Any:
+        """The node the second recording made at ``key`` = (unit, position)."""
+        for node in self.second.nodes:
+            if self.second.node_key.get(id(node)) == key:
+                return node
+        raise KeyError(key)
+
     def _from_ctx(self, value: Any) -> Getter | None:
         """A tensor or array that a node's forward kept on the node (``ctx.positive`` of
         relu): read from the node the replayed forward made (``state.nodes``)."""

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import _per_thread
+from tinygrad_edu.compiler.composites import composite_kernel
 from tinygrad_edu.compiler.kernels import KERNELS, STEP, VIEWS, Dyn, sgd_step
 from tinygrad_edu.compiler.record import Unit, flatten, new_nodes, unflatten
 from tinygrad_edu.compiler.resolve import _STUB_KNOWN, Getter, Resolver
@@ -304,3 +305,43 @@ def _drop_grad(target: Getter, leaf: Tensor | None) -> Callable:
         target(state).grad = None
 
     return run
+
+
+def _composite(builder: Resolver, index: int, two: Unit, one: Unit, split: dict,
+               where: str) -> list | None:
+    """Batch norm's or cross-entropy's unit as numpy calls (composites.py), if it has them."""
+    slot = two.outputs[0] if len(two.outputs) == 1 else None
+    if two.node_count != 1 or slot is None or not two.grad_mode:
+        return None
+    args, kwargs = unflatten(two.tree, iter(two.leaves))
+    args_one, _ = unflatten(one.tree, iter(one.leaves))
+    tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
+    if len(tensors) not in (1, 2) or any(isinstance(v, (Tensor, np.ndarray))
+                                         for v in kwargs.values()):
+        return None
+    names = ("x",) if len(tensors) == 1 else ("x", "labels")
+    ops, _ = builder.operands([a for _, a in tensors], [args_one[i] for i, _ in tensors],
+                              where)
+    operands = dict(zip(names, ops))
+    recorded = {name: a.array for name, (_, a) in zip(names, tensors)}
+    node = builder.node_at((index, 0))
+    kept = builder.ctx_used.get((index, 0), set())
+    if kept and not split.get((index, 0)):
+        return None
+    out = np.empty_like(builder.second.arrays[slot])
+    if out.strides != builder.second.arrays[slot].strides:
+        return None
+    made = composite_kernel(two.target, args, kwargs, operands, recorded, out, kept,
+                            node.needs_input_grad)
+    if made is None:
+        return None
+    steps, stub = made
+    if isinstance(stub, SimpleNamespace):  # batch norm: its backward is replayed as ops
+        if not split.get((index, 0)):
+            return None
+        builder.counters.extend(stub.counters)
+        for t in stub.bound:
+            builder.bound[id(t)] = (t, t.array)
+    builder.state.nodes[index] = [stub]
+    builder.state.values[slot] = builder.fixed[slot] = out
+    return steps
