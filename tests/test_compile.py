@@ -582,3 +582,63 @@ def test_a_kept_gradient_is_a_copy_of_that_step_or_documented_aliasing():
         kept.append(model.weight.grad.clone())
     # d/dW of a sum is the inputs' column sums: 3 (k + 1) each
     assert [g.tolist() for g in kept] == [[[3.0 * (k + 1)] * 2] for k in range(5)]
+
+
+# ----- batch norm and cross-entropy: their kernels (defaults) and the general way ------------
+@pytest.mark.parametrize("options", [{}, {"label_smoothing": 0.1},
+                                     {"weight": "w", "ignore_index": 1, "reduction": "sum"}])
+def test_cross_entropy_with_batch_norm_in_train_and_eval_mode_equals_eager(options):
+    rng = np.random.default_rng(0)
+    x = tg.tensor(rng.normal(size=(12, 5)).astype(np.float32))
+    targets = [tg.tensor(rng.integers(0, 4, size=12)) for _ in range(3)]
+    options = {k: (tg.tensor([1.0, 2.0, 0.5, 1.5]) if v == "w" else v)
+               for k, v in options.items()}
+
+    def make():
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(5, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Linear(8, 4))
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
+
+        def step(inp, target):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(inp), target, **options)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return model, opt, step
+
+    _compare(make, [(x, t) for t in targets], steps=8)
+
+
+def test_batch_norm_in_eval_mode_under_no_grad_equals_eager():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 6), nn.BatchNorm1d(6), nn.ReLU())
+    with tg.no_grad():
+        model(tg.randn(10, 3))  # running statistics that are not 0 and 1
+    model.eval()
+    fast = tg.compile(tg.no_grad()(lambda inp: model(inp)))
+    for k in range(5):
+        x = tg.randn(4, 3)
+        with tg.no_grad():
+            expected = model(x)
+        _same(_arrays(fast(x)), _arrays(expected), f"call {k}")
+
+
+def test_a_class_index_out_of_range_raises_at_replay_too():
+    tg.manual_seed(0)
+    model = nn.Linear(3, 4)
+
+    def step(inp, target):
+        model.zero_grad()
+        loss = F.cross_entropy(model(inp), target)
+        loss.backward()
+        return loss.item()
+
+    fast = tg.compile(step)
+    x = tg.ones(2, 3)
+    for _ in range(3):
+        fast(x, tg.tensor([0, 3]))
+    assert any(e.program is not None for e in fast._entries.values())
+    with pytest.raises(IndexError, match="Target 4 is out of bounds"):
+        fast(x, tg.tensor([4, 0]))

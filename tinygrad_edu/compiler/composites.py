@@ -81,6 +81,34 @@ def batch_norm_1d(module: Any, x: Any, recorded_in: np.ndarray, out: np.ndarray,
                              module.bias, module.num_batches_tracked]}
 
 
+_EMBEDDING_DEFAULTS = {"padding_idx": None, "max_norm": None, "norm_type": 2.0,
+                       "scale_grad_by_freq": False, "sparse": False}
+
+
+def embedding(args: tuple, kwargs: dict, indices: Any, weight: Any,
+              recorded_indices: np.ndarray, out: np.ndarray) -> Callable | None:
+    """``F.embedding(input, weight)`` with its defaults: the rows of the weight picked by the
+    indices (``weight.array[indices]``, a copy: ``np.take`` into the buffer), after the
+    same range check. Its backward (an IndexAdd) is replayed as an op (steps.py)."""
+    bound = inspect.signature(F.embedding).bind(*args, **kwargs)
+    bound.apply_defaults()
+    given = {k: v for k, v in bound.arguments.items() if k not in ("input", "weight")}
+    if given != _EMBEDDING_DEFAULTS or recorded_indices.dtype not in (np.int64, np.int32) \
+            or isinstance(weight, Dyn):
+        return None
+    get_indices, rows = _get(indices), weight.shape[0]
+
+    def run(state: Any) -> None:
+        picked = get_indices(state)
+        if picked.size and (picked.min() < 0 or picked.max() >= rows):
+            bad = picked[(picked < 0) | (picked >= rows)].flat[0]
+            raise IndexError(f"index out of range in self: embedding id {int(bad)} is not in "
+                             f"[0, {rows - 1}]")
+        np.take(weight, picked, axis=0, out=out)
+
+    return run
+
+
 _CROSS_ENTROPY_DEFAULTS = {"weight": None, "size_average": None, "ignore_index": -100,
                            "reduce": None, "reduction": "mean", "label_smoothing": 0.0}
 
@@ -152,19 +180,34 @@ def cross_entropy(args: tuple, kwargs: dict, x: Any, labels: Any, recorded_x: np
     return run, node
 
 
+def cross_entropy_backward(node: CrossEntropy, g: Any, out: np.ndarray) -> list[Call]:
+    """``CrossEntropy.backward`` without create_graph: g · (softmax(x) s − scale), with
+    s = Σ_c scale_c: ``probs * row_total - scale``, then ``g * slope`` (a Mul op)."""
+    row_total = np.empty(node.scale.shape[:1] + (1,), node.scale.dtype)
+    slope = np.empty_like(node.scale)
+    return [(np.add.reduce, (node.scale,), {"axis": 1, "keepdims": True, "out": row_total}),
+            (np.multiply, (node.probs, row_total), {"out": slope}),
+            (np.subtract, (slope, node.scale), {"out": slope}),
+            (np.multiply, (g, slope), {"out": out})]
+
+
 def composite_kernel(fn: Any, args: tuple, kwargs: dict, operands: dict, recorded: dict,
                      out: np.ndarray, kept: set, needs: tuple) -> tuple | None:
     """The kernel of ``fn`` (a function recorded as one), or None: (steps, node, extra)."""
     if fn is BatchNorm1d.forward.__wrapped__ and len(args) == 2 and not kwargs:
-        made = batch_norm_1d(args[0], operands["x"], recorded["x"], out, kept)
+        made = batch_norm_1d(args[0], operands["first"], recorded["first"], out, kept)
         if made is None:
             return None
         calls, node = made
         return [partial(f, *a, **k) if not any(isinstance(v, Dyn) for v in (*a, *k.values()))
                 else _late(f, a, k) for f, a, k in calls], SimpleNamespace(**node)
-    if fn is F.cross_entropy.__wrapped__ and "labels" in operands:
-        made = cross_entropy(args, kwargs, operands["x"], operands["labels"], recorded["x"],
-                             recorded["labels"], out, needs)
+    if fn is F.embedding.__wrapped__ and "second" in operands and not kept:
+        run = embedding(args, kwargs, operands["first"], operands["second"], recorded["first"],
+                        out)
+        return None if run is None else ([run], SimpleNamespace())
+    if fn is F.cross_entropy.__wrapped__ and "second" in operands:
+        made = cross_entropy(args, kwargs, operands["first"], operands["second"],
+                             recorded["first"], recorded["second"], out, needs)
         if made is None:
             return None
         run, node = made

@@ -35,6 +35,7 @@ from tinygrad_edu.compiler.steps import (
     _drop_grad,
     _kernel,
     _split_backward,
+    _stub_backward,
     _update_kernel,
 )
 from tinygrad_edu.tensor import Tensor, _wrap
@@ -140,6 +141,9 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
                 _update_kernel(builder, two, one.leaves, where) or [_call(index, two, getters)]))
         elif two.kind == "backward" and split.get(two.target):
             steps.extend(_split_backward(builder, one, two))
+        elif two.kind == "backward" and two.target in builder.stubs:
+            fast = _stub_backward(builder, two, one, where)
+            steps.extend(fast if fast is not None else [_backward(two, getters[0])])
         elif two.kind == "backward":
             steps.append(_backward(two, getters[0]))
         elif two.kind == "begin":  # the starting gradients are resolved (above); no step

@@ -59,6 +59,7 @@ class Resolver:
         self.scope: tuple | None = None  # (node, its first recording, key): a backward's ops
         self.ctx_used: dict[tuple, set] = {}  # node key -> the attributes its backward reads
         self.counters: list = []  # version counters that in-place kernels bump once a run
+        self.stubs: dict[tuple, Any] = {}  # node key -> the node a composite kernel keeps
 
     def node_at(self, key: tuple) -> Any:
         """The node the second recording made at ``key`` = (unit, position)."""
