@@ -38,6 +38,8 @@ from tinygrad_edu.compiler.steps import (
     _stub_backward,
     _update_kernel,
 )
+from tinygrad_edu.nn import functional as F  # noqa: N812
+from tinygrad_edu.nn.normalization import BatchNorm1d
 from tinygrad_edu.tensor import Tensor, _wrap
 
 
@@ -186,15 +188,20 @@ def _live_leaf(builder: Resolver, leaf: Tensor) -> Tensor | None:
     return None if id(leaf) in builder.second.input_tensor else leaf
 
 
+# library functions recorded as one that only read their tensor arguments
+READS_ONLY = {F.embedding.__wrapped__, F.cross_entropy.__wrapped__, F.nll_loss.__wrapped__,
+              F.binary_cross_entropy.__wrapped__, BatchNorm1d.forward.__wrapped__}
+
+
 def _input_buffers(builder: Resolver, pairs: list) -> list:
     """Small inputs that only ops read are copied into buffers at the start of a run, so that
     the ops' numpy calls can be bound to them (a bound call saves ~0.3 µs; copying 64 KiB
     costs ~5 µs, so larger inputs are read where they are). Not those a library function
-    is given (it might change them in place) nor those of another memory layout (it would
-    change the sums)."""
+    is given that might change them in place (all but ``READS_ONLY``), nor those of another
+    memory layout (it would change the sums)."""
     second = builder.second
     given = {id(v.array if isinstance(v, Tensor) else v) for _, two in pairs
-             if two.kind == "call" for v in two.leaves}
+             if two.kind == "call" and two.target not in READS_ONLY for v in two.leaves}
     buffers = []
     for i, array in enumerate(second.arrays[:second.n_inputs]):
         if not isinstance(array, np.ndarray) or id(array) in given or array.nbytes > 65536:
