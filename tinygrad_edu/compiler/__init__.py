@@ -114,6 +114,7 @@ class CompiledFunction:
             self._fall_back(recorder.failure)
             return result
         if entry.first is None:
+            recorder.compact()  # free the step's arrays before the second call
             entry.first = (recorder, result)
             entry.known = list(recorder.leaves.values())
             return result
@@ -232,9 +233,9 @@ class CompiledModule(Module):
         except AttributeError:
             return getattr(self._modules["_orig_mod"], name)
 
-    def __repr__(self) -> str:
-        return f"OptimizedModule(\n  (_orig_mod): {self._orig_mod!r}\n)".replace(
-            "\n  (_orig_mod)", "\n  (_orig_mod)")
+    def __repr__(self) -> str:  # PyTorch's: OptimizedModule( (_orig_mod): ... )
+        inner = repr(self._orig_mod).replace("\n", "\n  ")
+        return f"OptimizedModule(\n  (_orig_mod): {inner}\n)"
 
 
 def compile(  # noqa: A001 - PyTorch's name

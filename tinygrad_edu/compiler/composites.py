@@ -26,7 +26,7 @@ from tinygrad_edu.compiler.kernels import Dyn
 from tinygrad_edu.nn import functional as F  # noqa: N812
 from tinygrad_edu.nn.fused import CrossEntropy
 from tinygrad_edu.nn.normalization import BatchNorm1d
-from tinygrad_edu.tensor import Tensor, _wrap
+from tinygrad_edu.tensor import _wrap
 
 Call = tuple
 
@@ -222,5 +222,3 @@ def _late(fn: Callable, args: tuple, kwargs: dict) -> Callable:
 
     return run
 
-
-__all__ = ["composite_kernel", "Tensor"]

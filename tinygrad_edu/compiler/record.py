@@ -18,6 +18,7 @@ compile this step.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,15 @@ from tinygrad_edu.autograd.engine import _accumulate_into
 from tinygrad_edu.autograd.function import AccumulateGrad
 from tinygrad_edu.autograd.grad_mode import _per_thread
 from tinygrad_edu.tensor import Tensor
+
+
+class Made:
+    """In a compacted first recording: "the array that unit output ``slot`` held"."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
 
 
 class Unit:
@@ -231,6 +241,22 @@ class Recorder:
         self._outputs(unit, [out], with_nodes=False)
         self.children.append(unit)
         return out
+
+    def compact(self) -> None:
+        """Keep of a first recording only what the second is compared with: an argument that
+        an earlier unit made becomes its slot number (``Made``), nodes the names of what
+        they held. The step's intermediate arrays are then freed before the second call."""
+        def light(value: Any) -> Any:
+            array = value.array if isinstance(value, Tensor) else value
+            slot = self.slot_of.get(id(array)) if isinstance(array, np.ndarray) else None
+            return value if slot is None or slot < self.n_inputs else Made(slot)
+
+        for unit in self.units + [c for u in self.units for c in (u.children or ())]:
+            unit.leaves = [light(v) for v in unit.leaves]
+            if unit.node is not None:
+                unit.node = SimpleNamespace(**dict.fromkeys(vars(unit.node)))
+        self.reads = [(position, light(t), value) for position, t, value in self.reads]
+        self.arrays, self.nodes, self.slot_of, self.node_key, self.seen = [], [], {}, {}, set()
 
     # ----- bookkeeping -----------------------------------------------------------------
     def _paused(self, fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -46,11 +46,11 @@ class State:
         self.nodes: list = [None] * n_units
 
 
-def _fresh_nodes(outputs: list, count: int, unit: Unit) -> list:
+def _fresh_nodes(outputs: list, count: int, name: str) -> list:
     stop = dict(_STUB_KNOWN)
     made = new_nodes(outputs, stop)
     if len(made) != count:
-        raise RuntimeError(f"tg.compile: replaying {unit.describe()} made {len(made)} graph "
+        raise RuntimeError(f"tg.compile: replaying {name} made {len(made)} graph "
                            f"nodes where the recording made {count}; please report this")
     return made
 
@@ -58,6 +58,7 @@ def _fresh_nodes(outputs: list, count: int, unit: Unit) -> list:
 def _apply(index: int, unit: Unit, getters: list) -> Callable:
     cls, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
                                             unit.outputs, unit.node_count)
+    name = unit.describe()  # (the closure keeps no recorded arrays alive)
     slot = outputs[0]
     flag = _per_thread.flag
     if unit.needs is not None:
@@ -70,7 +71,7 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
         if slot is not None:
             state.values[slot] = out.array
         if count:
-            state.nodes[index] = _fresh_nodes([out], count, unit)
+            state.nodes[index] = _fresh_nodes([out], count, name)
 
     return run
 
@@ -212,6 +213,7 @@ def _update_kernel(builder: Resolver, two: Unit, others: list, where: str) -> Ca
 def _call(index: int, unit: Unit, getters: list) -> Callable:
     fn, tree, grad_mode, outputs, count = (unit.target, unit.tree, unit.grad_mode,
                                            unit.outputs, unit.node_count)
+    name = unit.describe()
     flag = _per_thread.flag
     if fn is STEP and len(unit.leaves) == 1:  # opt.step() without a closure
         fast = sgd_step(unit.leaves[0])
@@ -240,7 +242,7 @@ def _call(index: int, unit: Unit, getters: list) -> Callable:
             if slot is not None:
                 values[slot] = value.array
         if count:
-            state.nodes[index] = _fresh_nodes(leaves, count, unit)
+            state.nodes[index] = _fresh_nodes(leaves, count, name)
 
     return run
 
