@@ -642,3 +642,57 @@ def test_a_class_index_out_of_range_raises_at_replay_too():
     assert any(e.program is not None for e in fast._entries.values())
     with pytest.raises(IndexError, match="Target 4 is out of bounds"):
         fast(x, tg.tensor([4, 0]))
+
+
+def test_a_global_numpy_number_changed_between_calls_is_not_stale():
+    module = sys.modules[__name__]
+    module.SCALE = np.float32(2.0)
+
+    def step(x):
+        return x * tg.tensor(SCALE)  # noqa: F821 - the module global set above
+
+    fast = tg.compile(step)
+    x = tg.ones(3)
+    assert [fast(x).tolist() for _ in range(3)] == [[2.0] * 3] * 3
+    module.SCALE = np.float32(5.0)
+    assert fast(x).tolist() == [5.0] * 3
+
+
+def test_an_array_shared_with_from_numpy_is_read_at_every_replay():
+    data = np.ones(3, dtype=np.float32)
+
+    def step(x):
+        return x * tg.from_numpy(data)
+
+    fast = tg.compile(step)
+    x = tg.ones(3)
+    for _ in range(3):
+        fast(x)
+    data[:] = 7.0  # changed in place after the program was made
+    assert fast(x).tolist() == [7.0] * 3
+
+
+def test_a_compiled_step_in_two_threads_keeps_each_threads_recording_apart():
+    import threading
+
+    def make_step():
+        tg.manual_seed(0)
+        model = nn.Linear(3, 1)
+        return model, tg.compile(lambda x: model(x).sum().item())
+
+    results: dict = {}
+
+    def worker(name):
+        model, fast = make_step()
+        with tg.no_grad():
+            results[name] = [fast(tg.ones(2, 3) * k) for k in range(6)]
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    model, _ = make_step()
+    with tg.no_grad():
+        expected = [model(tg.ones(2, 3) * k).sum().item() for k in range(6)]
+    assert results["a"] == expected and results["b"] == expected

@@ -29,6 +29,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.autograd.grad_mode import _per_thread
 from tinygrad_edu.compiler.program import CannotCompile, Program, build, entry_state
 from tinygrad_edu.compiler.record import Recorder, flatten
@@ -141,7 +143,8 @@ class CompiledFunction:
         return f"<compiled {self.name}>"
 
 
-_PLAIN = (bool, int, float, complex, str, type(None))
+_PLAIN = (bool, int, float, complex, str, type(None), np.float64, np.float32, np.int64, np.int32,
+          np.bool_)  # numbers a step may turn into tensors (numpy's too)
 
 
 def _python_values_read_by(fn: Callable) -> list:
