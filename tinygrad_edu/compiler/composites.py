@@ -145,11 +145,12 @@ def cross_entropy(args: tuple, kwargs: dict, x: Any, labels: Any, recorded_x: np
         logits, target = get_x(state), get_labels(state)
         # _target_weights: w[t] at each kept example's class (w = ones), checked
         np.not_equal(target, -100, out=keep)
-        out_of_range = keep & ((target < 0) | (target >= c))
-        if out_of_range.any():
-            raise IndexError(f"Target {int(target[out_of_range].flat[0])} is out of bounds: "
-                             f"class indices must be in [0, {c - 1}] (or equal "
-                             f"ignore_index=-100)")
+        if n and not (target.min() >= 0 and target.max() < c):  # the exact check, as eager
+            out_of_range = keep & ((target < 0) | (target >= c))
+            if out_of_range.any():
+                raise IndexError(f"Target {int(target[out_of_range].flat[0])} is out of "
+                                 f"bounds: class indices must be in [0, {c - 1}] (or equal "
+                                 f"ignore_index=-100)")
         np.copyto(safe, 0)
         np.copyto(safe, target, where=keep)  # np.where(keep, labels, 0)
         np.equal(safe.reshape(n, 1), classes, out=is_target)
