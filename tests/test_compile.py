@@ -696,3 +696,30 @@ def test_a_compiled_step_in_two_threads_keeps_each_threads_recording_apart():
     with tg.no_grad():
         expected = [model(tg.ones(2, 3) * k).sum().item() for k in range(6)]
     assert results["a"] == expected and results["b"] == expected
+
+
+def test_the_old_style_update_through_data_follows_a_new_array():
+    def make():
+        tg.manual_seed(0)
+        model = nn.Linear(2, 1)
+
+        def step(inp):
+            model.zero_grad()
+            model(inp).sum().backward()
+            for p in model.parameters():
+                p.data -= 0.1 * p.grad.data  # PyTorch's old idiom, outside the graph
+
+        return model, step
+
+    x = tg.ones(4, 2)
+    (model, fast), (twin, slow) = make(), make()
+    fast = tg.compile(fast)
+    for k in range(6):
+        if k == 4:  # new arrays of the same shape for the parameters, after the program
+            for m in (model, twin):
+                for p in m.parameters():
+                    p.data = p.data.clone() * 2
+        fast(x)
+        slow(x)
+        for p, q in zip(model.parameters(), twin.parameters()):
+            assert p.array.tobytes() == q.array.tobytes(), k

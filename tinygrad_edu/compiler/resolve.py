@@ -139,6 +139,9 @@ class Resolver:
             return lambda state: value
         if isinstance(other, Tensor) and other.array is value.array:  # p.data, p.detach()
             array = value.array
+            for owner in (*self.first.leaves.values(), *self.live.values()):
+                if owner.array is array:  # p.data of a parameter: guard that p keeps it
+                    self.bound[id(owner)] = (owner, array)
             return lambda state: _wrap(array, requires_grad, _STUB if requires_grad else None)
         kept = self._from_ctx(value)  # before constants: a mask may be equal twice by chance
         if kept is not None:
