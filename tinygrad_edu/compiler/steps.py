@@ -140,13 +140,16 @@ def _kernel(builder: Resolver, two: Unit, one: Unit, where: str,
             return None
         if kept_names:
             return None
-        if isinstance(source, Dyn):
-            def run_view(state: State) -> None:
-                state.values[slot] = view(source.get(state), rest)
+        made = None if isinstance(source, Dyn) else view(source, rest)
+        if made is not None and np.may_share_memory(made, source):  # a view: made once
+            values[slot] = builder.fixed[slot] = made
+            return []
+        get = source.get if isinstance(source, Dyn) else (lambda state: source)
 
-            return [run_view]
-        values[slot] = builder.fixed[slot] = view(source, rest)
-        return []
+        def run_view(state: State) -> None:  # a view of a new array, or a copy (reshape of
+            state.values[slot] = view(get(state), rest)  # a transpose): made every run
+
+        return [run_view]
     make = KERNELS.get(cls)
     if make is None:
         return None
