@@ -223,7 +223,8 @@ def sgd_step(optimizer: Any) -> Callable[[], None] | None:
     def plain(group: dict) -> bool:
         return (group["lr"] >= 0 and not group["momentum"] and not group["weight_decay"]
                 and not group["maximize"]
-                and all([id(p) in scratch for p in group["params"]]))
+                and all([id(p) in scratch and (p.grad is None or p.grad.array.dtype
+                                                == p.array.dtype) for p in group["params"]]))
 
     def run() -> None:
         if not all([plain(group) for group in groups]):
