@@ -738,3 +738,30 @@ def test_a_reshape_that_copies_is_made_anew_on_every_replay():
         x = tg.ones(2, 3) * (k + 1)
         with tg.no_grad():
             assert fast(x) == step(x), k
+
+
+def test_backward_through_a_graph_made_before_the_step_falls_back():
+    def factory():
+        tg.manual_seed(0)
+        w = tg.randn(3, requires_grad=True)
+        outside = {"h": None}
+
+        def step(x):
+            outside["h"] = (w * 2) if outside["h"] is None else outside["h"]
+            w.grad = None
+            (outside["h"] * x).sum().backward(retain_graph=True)
+            return w.grad.clone()
+
+        return step
+
+    _fallback_case(factory, lambda k: (tg.ones(3) * (k + 1),),
+                   "backward goes through a graph made before the compiled step")
+
+
+def test_keyword_arguments_and_python_arguments_are_part_of_the_signature():
+    fn = tg.compile(lambda x, *, scale=1.0, power=2: (x * scale) ** power)
+    x = tg.tensor([1.0, 2.0])
+    for scale, power in [(1.0, 2), (1.0, 2), (1.0, 2), (3.0, 2), (3.0, 2), (3.0, 2), (1.0, 3)]:
+        with tg.no_grad():
+            assert fn(x, scale=scale, power=power).tolist() == ((x * scale) ** power).tolist()
+    assert len(fn._entries) == 3

@@ -94,11 +94,13 @@ def unflatten(tree: Any, leaves: Any) -> Any:
     return kind([unflatten(child, leaves) for child in children])
 
 
-def new_nodes(outputs: list, known: dict) -> list:
+def new_nodes(outputs: list, known: dict, inputs: list) -> list:
     """The graph nodes an op or a unit made: walk back from its outputs' ``grad_fn`` and
-    stop at leaves and at nodes made before (``known``). The order is the same every time
-    the unit runs, so the i-th node of a replay stands for the i-th node recorded."""
-    order, seen = [], set()
+    stop at leaves, at nodes made before (``known``) and at its inputs' nodes. The order is
+    the same every time the unit runs, so the i-th node of a replay stands for the i-th
+    node recorded."""
+    order = []
+    seen = {id(t.grad_fn) for t in inputs if isinstance(t, Tensor)}
     stack = [t.grad_fn for t in reversed(outputs) if isinstance(t, Tensor)]
     while stack:
         node = stack.pop()
@@ -296,7 +298,7 @@ class Recorder:
                 self.arrays.append(array)
             unit.outputs.append(slot)
         if with_nodes:
-            made = new_nodes(leaves, self.node_key)
+            made = new_nodes(leaves, self.node_key, unit.leaves)
             index = len(self.units) - 1
             for position, node in enumerate(made):
                 self.node_key[id(node)] = (index, position)

@@ -46,9 +46,10 @@ class State:
         self.nodes: list = [None] * n_units
 
 
-def _fresh_nodes(outputs: list, count: int, name: str) -> list:
-    stop = dict(_STUB_KNOWN)
-    made = new_nodes(outputs, stop)
+def _fresh_nodes(outputs: list, count: int, name: str, inputs: Any) -> list:
+    leaves: list = []
+    flatten(inputs, leaves)
+    made = new_nodes(outputs, _STUB_KNOWN, leaves)
     if len(made) != count:
         raise RuntimeError(f"tg.compile: replaying {name} made {len(made)} graph "
                            f"nodes where the recording made {count}; please report this")
@@ -71,7 +72,7 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
         if slot is not None:
             state.values[slot] = out.array
         if count:
-            state.nodes[index] = _fresh_nodes([out], count, name)
+            state.nodes[index] = _fresh_nodes([out], count, name, args)
 
     return run
 
@@ -245,7 +246,7 @@ def _call(index: int, unit: Unit, getters: list) -> Callable:
             if slot is not None:
                 values[slot] = value.array
         if count:
-            state.nodes[index] = _fresh_nodes(leaves, count, name)
+            state.nodes[index] = _fresh_nodes(leaves, count, name, (args, kwargs))
 
     return run
 
