@@ -765,3 +765,15 @@ def test_keyword_arguments_and_python_arguments_are_part_of_the_signature():
         with tg.no_grad():
             assert fn(x, scale=scale, power=power).tolist() == ((x * scale) ** power).tolist()
     assert len(fn._entries) == 3
+
+
+def test_printing_a_tensor_inside_the_step_falls_back(capsys):
+    def factory():
+        def step(x):
+            y = (x * 2).sum()
+            print(y)  # prints on every call, as eager mode does
+            return y
+        return step
+
+    _fallback_case(factory, _x, "print(tensor)")
+    assert capsys.readouterr().out.count("tensor(") >= 8

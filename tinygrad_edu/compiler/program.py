@@ -342,6 +342,9 @@ def _fresh(t: Tensor) -> Tensor:
 
 def _reread(builder: Resolver, tensor: Tensor, value: Any, tensor_one: Tensor) -> Getter:
     get = builder.tensor(tensor, tensor_one, "a value the step returns")
+    if isinstance(value, str):
+        raise CannotCompile("the step returns a tensor formatted as text: a replay cannot "
+                            "format the new value the same way")
     if isinstance(value, bool):
         return lambda state: bool(get(state).array.item())
     if isinstance(value, list):
@@ -352,6 +355,8 @@ def _reread(builder: Resolver, tensor: Tensor, value: Any, tensor_one: Tensor) -
 
 
 def _read_name(value: Any) -> str:
+    if isinstance(value, str):
+        return "print(tensor) (or str, repr, format)"
     if isinstance(value, bool):
         return "bool(tensor)"
     if isinstance(value, list):
