@@ -777,3 +777,13 @@ def test_printing_a_tensor_inside_the_step_falls_back(capsys):
 
     _fallback_case(factory, _x, "print(tensor)")
     assert capsys.readouterr().out.count("tensor(") >= 8
+
+
+def test_random_draws_outside_an_op_fall_back_even_when_equal_by_chance():
+    def factory():
+        def step(x):
+            tg.manual_seed(0)  # the same draws on every call: equal, yet drawn in the step
+            return x * tg.randint(0, 2, (3,))
+        return step
+
+    _fallback_case(factory, lambda k: (tg.ones(3) * (k + 1),), "random numbers are drawn")

@@ -11,9 +11,10 @@ hook below costs one attribute read. The hooks:
   outside any op (the running statistics of batch norm, the class weights of
   cross-entropy, a dropout mask, an optimizer's update): the recorder keeps
   a call to it as one step, to be called again when the step is replayed;
-- ``note_read`` sees a value read into Python (``item()``, ``bool(t)`` ...),
-  ``note_write`` an in-place write it cannot replay, ``note_module`` a module
-  call (its ``training`` flag is then checked before every replay).
+- ``note_read`` sees a value read into Python (``item()``, ``bool(t)``, ``print(t)``),
+  ``note_write`` an in-place write it cannot replay, ``note_draw`` random numbers
+  drawn outside an op, ``note_module`` a module call (its ``training`` flag and
+  settings are then checked before every replay).
 """
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ def note_write(tensor: Any, op_name: str) -> None:
     if recorder is not None:
         recorder.unreplayable(f"{op_name} writes into a tensor in place, which the compiled "
                               f"program cannot repeat (only +=, -=, *=, /= under no_grad)")
+
+
+def note_draw() -> None:
+    """Random numbers are drawn (every draw of the generator comes here)."""
+    recorder = _per_thread.flag.recorder
+    if recorder is not None:
+        recorder.unreplayable("random numbers are drawn outside an op (tg.rand, randint, "
+                              "randn ... in the step): a replay would repeat old numbers. "
+                              "Dropout is replayed with fresh draws; pass other random "
+                              "tensors as arguments")
 
 
 def note_module(module: Any) -> None:
