@@ -15,8 +15,9 @@ argument that is not a tensor); ``consts[i]`` its array if it is a constant;
 whose operands are all fixed becomes a ``functools.partial`` of the numpy
 function: the replay runs it with no Python code of ours in between.
 
-Measured on case 1 (the 2-3-1 XOR step): replaying ops through their forward
-costs about 4 µs an op; a kernel about 1 µs.
+Measured on case 1 (the 2-3-1 XOR step, µs a step, one process): every unit
+replayed through its own forward and backward 455; with kernels 89; with the
+kernels' calls bound as partials 48 (hand-written numpy: 24-31).
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """Which arrays are which: how the compiler knows what each op of a recording reads.
 
-Every tensor a unit reads is, in the second
-recording, one of:
+Every tensor a unit reads is, in the second recording, one of:
 
 - an *input*: an argument of the step (a new one on every call);
 - a *slot*: the output of an earlier unit (computed anew on every replay);
@@ -11,8 +10,8 @@ recording, one of:
   ones that start ``backward()``) with the same values both times.
 
 Anything else — a tensor made inside the step whose values changed between the
-two calls (a random draw outside tinygrad_edu's random ops, a Python counter
-turned into a tensor) — cannot be replayed, and the step runs eagerly. Python
+two calls (numpy's random numbers, a Python counter turned into a tensor) — cannot
+be replayed, and the step runs eagerly. Python
 values given to ops (``0.5`` in ``x * 0.5``, a shape) must be equal in both
 recordings; the two recordings must also be the same list of units, or the
 step's Python code chose differently on the two calls.
