@@ -81,6 +81,17 @@ def check_first_step(spec: MLPSpec, models: dict) -> dict[str, float]:
     return losses
 
 
+def _check_step(spec: MLPSpec, models: dict, k: int) -> None:
+    losses = {name: float(model.step(k).item()) for name, model in models.items()}
+    reference, tolerance = models["numpy"].weights(), _tolerance(spec.dtype)
+    for name, model in models.items():
+        _assert_close(f"{spec.label} loss of step {k}, {name} vs numpy", losses[name],
+                      losses["numpy"], tolerance)
+        for i, (got, expected) in enumerate(zip(model.weights(), reference)):
+            _assert_close(f"{spec.label} parameter {i} after step {k}, {name} vs numpy", got,
+                          expected, tolerance)
+
+
 def check_chain(n_elements: int, n_ops: int) -> dict[str, float]:
     """Assert the chain's value and input gradient agree across implementations."""
     x0 = chain_start(n_elements)
@@ -100,17 +111,21 @@ def check_chain(n_elements: int, n_ops: int) -> dict[str, float]:
 
 
 # ----- cases 1-4 (and issue 3's tg.nn variant): training steps ------------------------------
-def build_models(spec: MLPSpec, with_nn: bool = False) -> tuple[dict, str | None]:
+def build_models(spec: MLPSpec, with_nn: bool = False,
+                 compiled: bool = False) -> tuple[dict, str | None]:
     """Every implementation of ``spec`` from the same weights and batches.
 
     Returns the models by name and, when ``with_nn`` was asked for but tg.nn /
-    tg.optim are not there yet, the reason it was skipped.
+    tg.optim are not there yet, the reason it was skipped. ``compiled`` adds the
+    raw-ops step compiled with ``tg.compile`` ("tg_compiled", issue 16).
     """
     weights, batches = init_weights(spec), make_batches(spec)
     models = {
         "numpy": models_numpy.NumpyMLP(spec, weights, batches),
         "tg": models_tinygrad.TinygradMLP(spec, weights, batches),
     }
+    if compiled:
+        models["tg_compiled"] = models_tinygrad.CompiledMLP(spec, weights, batches)
     skipped = None
     if with_nn:
         skipped = models_tinygrad.nn_optim_missing()
@@ -128,10 +143,14 @@ def _stepper(model: object) -> Callable[[], None]:
 
 
 def run_mlp_case(case: str, spec: MLPSpec, target: float, rounds: int, repeats: int,
-                 with_nn: bool = False) -> list[Row]:
-    """Median ms per training step of every implementation; target: tg/numpy ≤ ``target``."""
-    models, skipped = build_models(spec, with_nn)
+                 with_nn: bool = False, compiled_target: float | None = None) -> list[Row]:
+    """Median ms per training step of every implementation; target: tg/numpy ≤ ``target``
+    (and, with ``compiled_target``, a row for the step compiled with tg.compile)."""
+    models, skipped = build_models(spec, with_nn, compiled=compiled_target is not None)
     losses = check_first_step(spec, models)
+    if compiled_target is not None:  # steps 1 and 2: the compiled step's second recording
+        for k in (1, 2):              # and its first replay agree with numpy too
+            _check_step(spec, models, k)
     medians = interleaved_medians({name: _stepper(m) for name, m in models.items()},
                                   rounds, repeats)
     ms = {name: seconds * 1e3 for name, seconds in medians.items()}
@@ -149,7 +168,23 @@ def run_mlp_case(case: str, spec: MLPSpec, target: float, rounds: int, repeats: 
             nn_ratio = ms["tg_nn"] / ms["tg"]
             nn_row.measured, nn_row.met = f"{nn_ratio:.2f}×", nn_ratio <= 1.05
         rows.append(nn_row)
+    if compiled_target is not None:
+        rows.append(_compiled_row(case, f"{spec.label} compiled (tg.compile)", ms,
+                                  "numpy", compiled_target))
     return rows
+
+
+def _compiled_row(case: str, name: str, ms: dict, versus: str, target: float) -> Row:
+    """Issue 16's row for a step compiled with tg.compile: its time against ``versus``."""
+    reference = ms.get(versus)
+    row = Row(case + "c", name, "ms/step", ms["numpy"], ms["tg_compiled"], ms.get("torch"),
+              target=f"compiled/{versus} ≤ {target}")
+    if reference is None:
+        row.measured = f"no {versus}"
+    else:
+        ratio = ms["tg_compiled"] / reference
+        row.measured, row.met = f"{ratio:.2f}× {versus}", ratio <= target
+    return row
 
 
 # ----- cases 5 and 6: chains of elementwise ops ---------------------------------------------
@@ -201,17 +236,20 @@ def run_scalar_chains(short_ops: int, long_ops: int, rounds: int, long_rounds: i
 
 
 # ----- cases 9 and 10: a learner's script (from_numpy batches, .item() every step) ----------
-def build_script_models(spec: MakemoreSpec | NeuronSpec) -> dict:
-    """numpy, tinygrad_edu and (if installed) PyTorch versions of case 9's or case 10's step."""
+def build_script_models(spec: MakemoreSpec | NeuronSpec, compiled: bool = False) -> dict:
+    """numpy, tinygrad_edu (also compiled with tg.compile, if asked) and (if installed)
+    PyTorch versions of case 9's or case 10's step."""
     if isinstance(spec, MakemoreSpec):
         weights, batches = makemore_weights(spec), makemore_batches(spec)
-        kinds = ("NumpyMakemore", "TinygradMakemore", "TorchMakemore")
+        kinds = ("NumpyMakemore", "TinygradMakemore", "TorchMakemore", "CompiledMakemore")
         make = lambda module, kind: getattr(module, kind)(spec, weights, batches)  # noqa: E731
     else:
         batches = neuron_batches(spec)
-        kinds = ("NumpyNeuron", "TinygradNeuron", "TorchNeuron")
+        kinds = ("NumpyNeuron", "TinygradNeuron", "TorchNeuron", "CompiledNeuron")
         make = lambda module, kind: getattr(module, kind)(spec, batches)  # noqa: E731
     models = {"numpy": make(models_numpy, kinds[0]), "tg": make(models_tinygrad, kinds[1])}
+    if compiled:
+        models["tg_compiled"] = make(models_tinygrad, kinds[3])
     if models_torch is not None:
         models["torch"] = make(models_torch, kinds[2])
     return models
@@ -237,10 +275,12 @@ def check_script_steps(spec: MakemoreSpec | NeuronSpec, models: dict,
 
 
 def run_script_case(case: str, spec: MakemoreSpec | NeuronSpec, rounds: int,
-                    repeats: int) -> list[Row]:
-    """Median ms per step; target: tinygrad_edu no slower than PyTorch (issue 16)."""
-    models = build_script_models(spec)
-    losses = check_script_steps(spec, models)
+                    repeats: int, compiled: tuple[str, float] | None = None) -> list[Row]:
+    """Median ms per step; target: tinygrad_edu no slower than PyTorch (issue 16).
+    ``compiled = (versus, target)`` adds the step compiled with tg.compile, whose time
+    must be at most ``target`` times that of ``versus`` ("numpy" or "torch")."""
+    models = build_script_models(spec, compiled is not None)
+    losses = check_script_steps(spec, models, steps=1 if compiled is None else 3)
     medians = interleaved_medians({name: _stepper(m) for name, m in models.items()},
                                   rounds, repeats)
     ms = {name: seconds * 1e3 for name, seconds in medians.items()}
@@ -251,7 +291,10 @@ def run_script_case(case: str, spec: MakemoreSpec | NeuronSpec, rounds: int,
               met=None if torch_ms is None else ms["tg"] <= torch_ms,
               extra={"first_step_loss": {name: v[0] for name, v in losses.items()},
                      "rounds": rounds, "steps_per_round": repeats})
-    return [row]
+    rows = [row]
+    if compiled is not None:
+        rows.append(_compiled_row(case, f"{spec.label} compiled (tg.compile)", ms, *compiled))
+    return rows
 
 
 # ----- case 7: memory ---------------------------------------------------------------------
@@ -295,7 +338,8 @@ def run_memory_case(spec: MLPSpec, checkpoints: tuple[int, int, int, int],
     warmup, steps, settled, last = checkpoints
     weights, batches = init_weights(spec), make_batches(spec)
     makers = {"numpy": lambda: models_numpy.NumpyMLP(spec, weights, batches),
-              "tg": lambda: models_tinygrad.TinygradMLP(spec, weights, batches)}
+              "tg": lambda: models_tinygrad.TinygradMLP(spec, weights, batches),
+              "tg_compiled": lambda: models_tinygrad.CompiledMLP(spec, weights, batches)}
     use = {name: measure_memory(make, checkpoints) for name, make in makers.items()}
     kib = {name: {"peak": u["peak"][steps] / 1024, "setup": u["setup"] / 1024,
                   "step_peak": (u["peak"][steps] - u["setup"]) / 1024,
@@ -317,6 +361,18 @@ def run_memory_case(spec: MLPSpec, checkpoints: tuple[int, int, int, int],
                         target=f"tg growth ≤ {growth_limit // 1024} KiB",
                         measured=f"{kib['tg'][key]:+.1f} KiB, {objects:+d} objects",
                         met=kib["tg"][key] * 1024 <= growth_limit, ratios=False))
+    compiled = kib["tg_compiled"]  # issue 16: a compiled step allocates nothing after warm-up
+    objects = use["tg_compiled"]["objects"][last] - use["tg_compiled"]["objects"][steps]
+    rows.append(Row("7d", f"compiled (tg.compile): peak over {steps} steps", "KiB",
+                    kib["numpy"]["peak"], compiled["peak"], target=f"≤ {peak_target}× numpy",
+                    measured=f"{compiled['peak'] / kib['numpy']['peak']:.2f}× (step alone "
+                             f"{compiled['step_peak'] / max(kib['numpy']['step_peak'], 1):.2f}×)",
+                    met=compiled["peak"] <= peak_target * kib["numpy"]["peak"]))
+    growth = (use["tg_compiled"]["current"][last] - use["tg_compiled"]["current"][steps]) / 1024
+    rows.append(Row("7e", f"compiled: growth from step {steps} to step {last}", "KiB",
+                    None, growth, target="no growth (≤ 1 KiB)",
+                    measured=f"{growth:+.1f} KiB, {objects:+d} objects",
+                    met=abs(growth) <= 1.0, ratios=False))
     return rows
 
 

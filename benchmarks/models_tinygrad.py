@@ -50,6 +50,9 @@ class TinygradMLP:
     def step(self, k: int) -> tg.Tensor:
         """One training step on batch ``k``: forward, loss, backward, SGD update."""
         x, t = self.batches[k % len(self.batches)]
+        return self.train_step(x, t)
+
+    def train_step(self, x: tg.Tensor, t: tg.Tensor) -> tg.Tensor:
         y = x
         for (w, b), name in zip(self.params, self.activations):
             y = _activate(name, y @ w.T + b)
@@ -163,10 +166,12 @@ class TinygradMakemore:
         self.batches = batches
 
     def step(self, k: int) -> float:
+        x, t = self.batches[k % len(self.batches)]
+        return self.train_step(tg.from_numpy(x), tg.from_numpy(t))
+
+    def train_step(self, xb: tg.Tensor, yb: tg.Tensor) -> float:
         from tinygrad_edu.nn import functional as F  # noqa: N812
 
-        x, t = self.batches[k % len(self.batches)]
-        xb, yb = tg.from_numpy(x), tg.from_numpy(t)
         emb = self.emb(xb)
         h = self.bn(self.lin1(emb.view(emb.shape[0], -1))).tanh()
         loss = F.cross_entropy(self.lin2(h), yb)
@@ -198,7 +203,9 @@ class TinygradNeuron:
 
     def step(self, k: int) -> float:
         x, y = self.batches[k % len(self.batches)]
-        xb, yb = tg.from_numpy(x), tg.from_numpy(y)
+        return self.train_step(tg.from_numpy(x), tg.from_numpy(y))
+
+    def train_step(self, xb: tg.Tensor, yb: tg.Tensor) -> float:
         loss = 0.5 * ((yb - self.model(xb)) ** 2).mean()
         self.optimizer.zero_grad()
         loss.backward()
@@ -207,3 +214,28 @@ class TinygradNeuron:
 
     def weights(self) -> list[np.ndarray]:
         return [p.array.copy() for p in self.model.parameters()]
+
+
+# ----- issue 16: the same steps compiled with tg.compile ---------------------------------------
+class CompiledMLP(TinygradMLP):
+    """``TinygradMLP``'s raw-ops step, ``train_step`` compiled with ``tg.compile``."""
+
+    def __init__(self, spec: MLPSpec, weights: list, batches: list) -> None:
+        super().__init__(spec, weights, batches)
+        self.train_step = tg.compile(self.train_step)
+
+
+class CompiledMakemore(TinygradMakemore):
+    """``TinygradMakemore``'s step (from_numpy outside, the rest compiled)."""
+
+    def __init__(self, spec: MakemoreSpec, weights: dict, batches: list) -> None:
+        super().__init__(spec, weights, batches)
+        self.train_step = tg.compile(self.train_step)
+
+
+class CompiledNeuron(TinygradNeuron):
+    """``TinygradNeuron``'s step (from_numpy outside, the rest compiled)."""
+
+    def __init__(self, spec: NeuronSpec, batches: list) -> None:
+        super().__init__(spec, batches)
+        self.train_step = tg.compile(self.train_step)

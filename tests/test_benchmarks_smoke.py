@@ -105,7 +105,9 @@ def test_memory_case_counts_the_model_and_its_steps():
     weights_bytes = sum(s_in * s_out + s_out for s_in, s_out in zip((12, 7, 6), (7, 6, 4))) * 4
     assert numpy_row.numpy * 1024 >= weights_bytes  # the peak holds at least the parameters
     assert numpy_row.tg * 1024 >= weights_bytes
-    assert [row.case for row in rows[1:]] == ["7b", "7c"]
+    assert [row.case for row in rows[1:]] == ["7b", "7c", "7d", "7e"]
+    compiled_growth = rows[4]
+    assert compiled_growth.met, compiled_growth.measured  # a replay allocates nothing
 
 
 def test_table_lists_every_row():
@@ -199,3 +201,36 @@ def test_script_case_runs_one_round():
     rows += cases.run_script_case("10", NeuronSpec(), rounds=1, repeats=1)
     assert [row.case for row in rows] == ["9", "10"]
     assert all(row.numpy > 0 and row.tg > 0 and row.target == "tg ≤ torch" for row in rows)
+
+
+# ----- issue 16: the steps compiled with tg.compile, at tiny sizes -----------------------------
+@pytest.mark.parametrize("spec", TINY_SPECS, ids=lambda s: f"{s.label}-{s.loss}")
+def test_compiled_mlp_steps_agree_with_numpy(spec):
+    models, _ = cases.build_models(spec, compiled=True)
+    cases.check_first_step(spec, models)
+    for k in range(1, 6):  # step 1 is the second recording, then replays
+        cases._check_step(spec, models, k)
+    compiled = models["tg_compiled"].train_step
+    assert all(entry.program is not None for entry in compiled._entries.values())
+
+
+@pytest.mark.parametrize("spec", [TINY_MAKEMORE[0], NeuronSpec()], ids=["makemore", "neuron"])
+def test_compiled_script_steps_agree_with_numpy(spec):
+    models = cases.build_script_models(spec, compiled=True)
+    cases.check_script_steps(spec, models, steps=6)  # BN's running stats included
+    entries = models["tg_compiled"].train_step._entries.values()
+    assert all(entry.failure is None for entry in entries)  # the neuron's last batch has 4
+    assert any(entry.program is not None for entry in entries)  # rows: recorded once so far
+
+
+def test_compiled_rows_are_in_the_table():
+    rows = cases.run_mlp_case("1", TINY_SPECS[0], target=2.5, rounds=1, repeats=1,
+                              compiled_target=1.5)
+    rows += cases.run_script_case("9", TINY_MAKEMORE[1], rounds=1, repeats=1,
+                                  compiled=("torch", 0.5))
+    rows += cases.run_script_case("10", NeuronSpec(), rounds=1, repeats=1,
+                                  compiled=("numpy", 1.5))
+    assert [row.case for row in rows] == ["1", "1c", "9", "9c", "10", "10c"]
+    compiled = [row for row in rows if row.case.endswith("c")]
+    assert all(row.tg > 0 and row.target.startswith("compiled/") for row in compiled)
+    assert "compiled (tg.compile)" in format_table(rows)

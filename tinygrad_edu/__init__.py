@@ -194,6 +194,7 @@ from tinygrad_edu import optim  # after Tensor and the functions it uses
 from tinygrad_edu import nn  # after Tensor and the functions it uses
 from tinygrad_edu import datasets, utils
 from tinygrad_edu.serialization import load, save
+from tinygrad_edu.compiler import compile  # noqa: A004 - PyTorch's name (tg.compile)
 from tinygrad_edu.torch_alias import install_as_torch
 
 dtype = DType

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu.autograd.recording import note_read
 
 THRESHOLD = 1000  # more elements than this: summarise
 EDGEITEMS = 3  # shown at each end of a summarised dim
@@ -131,14 +132,15 @@ def tensor_repr(t) -> str:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    return _with_suffixes(prefix + body, suffixes, len(prefix))
+    text = _with_suffixes(prefix + body, suffixes, len(prefix))
+    return note_read(t, text)  # print(t) reads values: tg.compile is told (recording.py)
 
 
 def tensor_format(t, format_spec: str) -> str:
     """``format(t, ".4f")`` / ``f"{loss:.4f}"``: a 0-d tensor formats as its number, as
     PyTorch's; any other tensor accepts only the empty spec (its ``str``)."""
     if t.array.ndim == 0:
-        return format(t.array.item(), format_spec)
+        return note_read(t, format(t.array.item(), format_spec))
     if format_spec:
         raise TypeError("unsupported format string passed to Tensor.__format__")
     return str(t)

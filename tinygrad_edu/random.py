@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random_avx2
+from tinygrad_edu.autograd.recording import note_draw
 from tinygrad_edu.device import check_device
 from tinygrad_edu.tensor import Tensor, _wrap
 
@@ -154,6 +155,7 @@ class Generator:
         """``count`` draws of 32 random bits (a uint32 array)."""
         if count:
             self._untouched = False
+            note_draw()  # tg.compile: a draw outside a recorded op is not replayed (recording.py)
         return self._draw(0, 2**32, count, dtype=np.uint32)
 
     def random64(self, count: int) -> np.ndarray:

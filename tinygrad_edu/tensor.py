@@ -211,10 +211,10 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
             )
-        return self.array.item()
+        return note_read(self, self.array.item())  # tg.compile sees values read (recording.py)
 
     def tolist(self) -> Any:
-        return self.array.tolist()
+        return note_read(self, self.array.tolist())
 
     def __float__(self) -> builtins.float:
         return builtins.float(_one_element(self))
@@ -232,7 +232,7 @@ class Tensor:
             raise RuntimeError(
                 f"Boolean value of Tensor with {self.array.size} elements is ambiguous"
             )
-        return builtins.bool(self.array.item())
+        return note_read(self, builtins.bool(self.array.item()))
 
     def __repr__(self) -> str:
         from tinygrad_edu.formatting import tensor_repr
@@ -829,4 +829,5 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     return gradient.to(output.array.dtype)  # a float32 output's gradient is float32
 
 # The ops import Tensor from this module, so they are imported after it is defined.
+from tinygrad_edu.autograd.recording import note_read  # noqa: E402
 from tinygrad_edu.ops import elementwise, inplace, linalg, movement, reduce  # noqa: E402

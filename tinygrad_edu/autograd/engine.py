@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from tinygrad_edu.autograd.function import AccumulateGrad, Function, _AnomalyState, gradient_edge
-from tinygrad_edu.autograd.grad_mode import _grad_state
+from tinygrad_edu.autograd.grad_mode import _grad_state, _per_thread
 from tinygrad_edu.tensor import Tensor, _wrap
 
 Node = Function | AccumulateGrad
@@ -41,7 +41,10 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     # and freed ones then fill CPython's free list slowly: benchmark case 7c's growth)
     stretched = tuple([i for i, size in enumerate(shape)
                        if size == 1 and grad_shape[lead + i] != 1])
-    if not _grad_state.enabled:  # no graph wanted: the same sums on the array
+    flag = _per_thread.flag
+    # No graph wanted: the same sums on the array (but tg.compile, recording the step,
+    # must see them as ops: this runs outside every node's backward).
+    if not flag.enabled and flag.recorder is None:
         data = grad.array.sum(axis=tuple(range(lead))) if lead else grad.array
         return _wrap(np.asarray(data.sum(axis=stretched, keepdims=True) if stretched else data))
     from tinygrad_edu.ops.reduce import Sum
@@ -152,6 +155,9 @@ def run_backward(
     ``on_node(node, grad_output, grads)``, if given, watches each node as it
     runs (a leaf's after its ``.grad`` is updated, with ``grads = ()``).
     """
+    recorder = _per_thread.flag.recorder  # tg.compile is recording (autograd/recording.py)
+    if recorder is not None:
+        recorder.backward_pass(root_grads, inputs, create_graph)
     root_nodes = [gradient_edge(t) for t in roots]
     dependencies = _count_dependencies(root_nodes)
 
@@ -187,7 +193,9 @@ def run_backward(
             if type(node) is AccumulateGrad:
                 if grad is not None and inputs is None:
                     leaf = node.variable()
-                    if leaf is not None:
+                    if leaf is not None and recorder is not None:
+                        recorder.accumulate(node, leaf, grad, handed_out)
+                    elif leaf is not None:
                         _accumulate_into(leaf, grad, handed_out, create_graph)
                 if on_node is not None:
                     on_node(node, grad, ())
@@ -197,7 +205,10 @@ def run_backward(
             if grad is None:  # no gradient reached this node: pass None on
                 grads: tuple = (None,) * len(next_nodes)
             else:
-                grads = node.backward(node, grad)
+                if recorder is None:
+                    grads = node.backward(node, grad)
+                else:
+                    grads = recorder.backward(node, grad)
                 if type(grads) is not tuple:
                     grads = (grads,)
                 if len(grads) != len(next_nodes):

@@ -17,14 +17,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _GradFlag:
-    """One thread's modes: ``enabled`` (ops record the graph) and ``anomaly``
-    (``detect_anomaly``, see ``autograd/anomaly.py``)."""
+    """One thread's modes: ``enabled`` (ops record the graph), ``anomaly``
+    (``detect_anomaly``, see ``autograd/anomaly.py``) and ``recorder`` (set while
+    ``tg.compile`` records a step: ``autograd/recording.py``)."""
 
-    __slots__ = ("enabled", "anomaly")
+    __slots__ = ("enabled", "anomaly", "recorder")
 
     def __init__(self) -> None:
         self.enabled = True
         self.anomaly = False
+        self.recorder = None
 
 
 class _PerThread(threading.local):

@@ -16,6 +16,7 @@ import numpy as np
 from tinygrad_edu.argcheck import check_tensor
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.autograd.recording import recorded_as_one
 from tinygrad_edu.creation import empty
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module
@@ -70,6 +71,7 @@ def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type
         weight._version.value += 1
 
 
+@recorded_as_one  # tg.compile replays it as one step (recording.py)
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:

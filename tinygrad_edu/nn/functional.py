@@ -16,6 +16,7 @@ import numpy as np
 
 from tinygrad_edu.argcheck import check_linear, check_loss_arguments, check_number, check_tensor
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.autograd.recording import recorded_as_one
 from tinygrad_edu.functions import where
 from tinygrad_edu.nn.fused import BinaryCrossEntropy, CrossEntropy, LinearFunction
 from tinygrad_edu.ops import torch_name
@@ -104,6 +105,7 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # 
     return input.log_softmax(dim)
 
 
+@recorded_as_one  # tg.compile replays it as one step (recording.py)
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
             inplace: bool = False) -> Tensor:
     """Inverted dropout: zero each element with probability p, scale the rest by 1/(1 - p).
@@ -266,6 +268,7 @@ def _check_same_size(input: Tensor, target: Tensor, name: str) -> None:  # noqa:
         )
 
 
+@recorded_as_one  # tg.compile replays it as one step (recording.py)
 def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
                          weight: Tensor | None = None, size_average: Any = None,
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
@@ -407,6 +410,7 @@ def _weighted_sum(log_probs: Tensor, scale: np.ndarray, class_dim: int,
     return weighted.sum()
 
 
+@recorded_as_one  # tg.compile replays it as one step (recording.py)
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
              size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
@@ -426,6 +430,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     return _nan_if_nothing_counted(torch_name(loss, "NllLossBackward0"), reduction, total)
 
 
+@recorded_as_one  # tg.compile replays it as one step (recording.py)
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                   size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:

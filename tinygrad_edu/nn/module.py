@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.autograd.recording import note_module, recorded_as_one
 from tinygrad_edu.device import check_device, to_arguments
 from tinygrad_edu.dtypes import to_dtype
 from tinygrad_edu.nn.parameter import Parameter
@@ -49,6 +50,7 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        note_module(self)  # tg.compile checks the training flag of the modules a step calls
         return self.forward(*args, **kwargs)
 
     # ----- registration by assignment -------------------------------------------------
@@ -275,6 +277,7 @@ class Module:
             param.requires_grad_(requires_grad)
         return self
 
+    @recorded_as_one  # tg.compile replays it as one step (recording.py)
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``grad = None`` (default), or fill them with zeros."""
         for param in self.parameters():

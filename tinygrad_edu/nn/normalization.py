@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.argcheck import check_int, check_sequence
+from tinygrad_edu.autograd.recording import recorded_as_one
 from tinygrad_edu.creation import empty, ones, tensor, zeros
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.fused import BatchNorm
@@ -61,6 +62,7 @@ def _check_batch(input: Tensor, tensors: tuple, training: bool) -> None:  # noqa
                          f"size {input.shape}")
 
 
+@recorded_as_one  # tg.compile replays it as one step (recording.py)
 def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
                running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
@@ -175,6 +177,7 @@ class BatchNorm1d(Module):
         if input.ndim not in (2, 3):
             raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
 
+    @recorded_as_one  # tg.compile replays it as one step (recording.py)
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self._check_input_dim(input)
         _check_batch(input, (self.running_mean, self.running_var, self.weight, self.bias),

@@ -20,7 +20,8 @@ import numpy as np
 from tinygrad_edu import dtypes
 from tinygrad_edu.autograd import views
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.autograd.grad_mode import _grad_state
+from tinygrad_edu.autograd.grad_mode import _grad_state, _per_thread
+from tinygrad_edu.autograd.recording import note_write
 from tinygrad_edu.tensor import Tensor, _as_tensor, _broadcastable, _wrap
 
 
@@ -33,6 +34,7 @@ def _records_graph(a: Tensor, other: Any) -> bool:
 
 def _check(a: Tensor, records: bool, op_name: str) -> None:
     """The checks before a write: the graph can be made, and numpy can write the memory."""
+    note_write(a, op_name)  # tg.compile cannot repeat this write (recording.py)
     if records or a._view is not None:
         views.check_inplace(a, records)
     if not a.array.flags.writeable:
@@ -76,6 +78,8 @@ def update(a: Tensor, ufunc: Any, other: Any, op_name: str,
     """``a ⊙= other`` for a numpy ufunc ⊙ (add, subtract, multiply, divide)."""
     if _records_graph(a, other) or (a._view is not None and _grad_state.enabled):
         return assign(a, out_of_place, op_name, other)
+    if _per_thread.flag.recorder is not None:  # tg.compile replays it as one step (recording.py)
+        return _per_thread.flag.recorder.call(update, (a, ufunc, other, op_name, None), {})
     other_data = other.array if isinstance(other, Tensor) else other
     if not isinstance(other, (Tensor, np.ndarray)):
         other_data = _as_tensor(other, a, op_name).array

@@ -21,6 +21,7 @@ import numpy as np
 
 from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.autograd.grad_mode import enable_grad
+from tinygrad_edu.autograd.recording import recorded_as_one
 from tinygrad_edu.tensor import Tensor, _wrap
 
 
@@ -103,6 +104,7 @@ class Optimizer:
                 raise ValueError(f"Invalid learning rate: {lr}")
 
     # ----- gradients and the step -----------------------------------------------------
+    @recorded_as_one  # tg.compile replays it as one step (recording.py)
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: ``grad = None`` (default), or fill it with 0."""
         for group in self.param_groups:
@@ -117,6 +119,7 @@ class Optimizer:
                     p.grad.array[...] = 0
                     p.grad._version.value += 1
 
+    @recorded_as_one  # tg.compile replays it as one step (recording.py)
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` if given.
 
