@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from tinygrad_edu.autograd.function import AccumulateGrad, Function, _AnomalyState, gradient_edge
-from tinygrad_edu.autograd.grad_mode import _grad_state, _per_thread
+from tinygrad_edu.autograd.grad_mode import _grad_state, _per_thread, backward_on_arrays
 from tinygrad_edu.tensor import Tensor, _wrap
 
 Node = Function | AccumulateGrad
@@ -41,10 +41,7 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     # and freed ones then fill CPython's free list slowly: benchmark case 7c's growth)
     stretched = tuple([i for i, size in enumerate(shape)
                        if size == 1 and grad_shape[lead + i] != 1])
-    flag = _per_thread.flag
-    # No graph wanted: the same sums on the array (but tg.compile, recording the step,
-    # must see them as ops: this runs outside every node's backward).
-    if not flag.enabled and flag.recorder is None:
+    if backward_on_arrays():  # no graph wanted: the same sums on the array
         data = grad.array.sum(axis=tuple(range(lead))) if lead else grad.array
         return _wrap(np.asarray(data.sum(axis=stretched, keepdims=True) if stretched else data))
     from tinygrad_edu.ops.reduce import Sum

@@ -64,6 +64,14 @@ def is_grad_enabled() -> bool:
     return _grad_state.enabled
 
 
+def backward_on_arrays() -> bool:
+    """True when an op's backward may run its formula on the numpy arrays themselves:
+    no graph of the gradient is wanted (grad mode is off, as in a plain ``backward()``)
+    and ``tg.compile`` is not recording the step (it must see every op backward runs)."""
+    flag = _per_thread.flag
+    return not flag.enabled and flag.recorder is None
+
+
 class set_grad_enabled:
     """Set grad mode to ``mode``: at once as a call, or for a ``with`` block."""
 

@@ -143,13 +143,13 @@ def _sum(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | N
 
 
 def _relu(args: list, ops: list, consts: list, out: np.ndarray) -> tuple | None:
-    """forward: ctx.positive = a.array > 0 (kept for backward); np.maximum(a.array, 0)."""
+    """forward: ctx.off = a.array <= 0 (kept for backward); np.maximum(a.array, 0)."""
     if not _floats(args, ops, 1):
         return None
-    positive = np.empty(out.shape, dtype=bool)
-    calls = [(np.greater, (ops[0], 0), {"out": positive}),
+    off = np.empty(out.shape, dtype=bool)
+    calls = [(np.less_equal, (ops[0], 0), {"out": off}),
              (np.maximum, (ops[0], 0), {"out": out})]
-    return calls, {"positive": _wrap(positive)}
+    return calls, {"off": _wrap(off)}
 
 
 def _where(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:

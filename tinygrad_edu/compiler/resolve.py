@@ -17,7 +17,7 @@ recordings; the two recordings must also be the same list of units, or the
 step's Python code chose differently on the two calls.
 
 A node's backward may also read what its forward kept on the node (relu keeps
-its mask as ``ctx.positive``): that is read from the node the replayed forward
+its mask as ``ctx.off``): that is read from the node the replayed forward
 made. ``Resolver`` answers, for each argument of each unit, with a *getter*:
 a function of the program's state that gives the argument at replay time.
 """
@@ -32,7 +32,7 @@ import numpy as np
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.compiler.kernels import Dyn
 from tinygrad_edu.compiler.record import Recorder
-from tinygrad_edu.tensor import Tensor, _wrap
+from tinygrad_edu.tensor import Tensor, _scalar_constants, _wrap
 
 
 class CannotCompile(Exception):
@@ -68,7 +68,7 @@ class Resolver:
         raise KeyError(key)
 
     def _from_ctx(self, value: Any) -> Getter | None:
-        """A tensor or array that a node's forward kept on the node (``ctx.positive`` of
+        """A tensor or array that a node's forward kept on the node (``ctx.off`` of
         relu): read from the node the replayed forward made (``state.nodes``)."""
         if self.scope is None:
             return None
@@ -132,6 +132,9 @@ class Resolver:
             if requires_grad:
                 return lambda state: _wrap(state.values[slot], True, _STUB)
             return lambda state: _wrap(state.values[slot])
+        if value is other and _is_cached_constant(value):  # x ** 2, x * 0.5: never changes
+            self.kind = "constant"
+            return lambda state: value
         self.kind = "live"
         if value is other:
             self.live[id(value)] = value
@@ -199,6 +202,14 @@ class Resolver:
             self.live[id(leaf)] = leaf
             return lambda state: leaf
         raise CannotCompile(f"{where}: a gradient goes into a tensor made inside the step")
+
+
+def _is_cached_constant(value: Tensor) -> bool:
+    """A Python number's 0-d tensor from the library's cache (``tensor._scalar_constant``):
+    read-only, so its value is the number it was made from, on every call."""
+    array = value.array
+    return (array.ndim == 0 and not array.flags.writeable
+            and _scalar_constants.get((array.item(), array.dtype)) is value)
 
 
 def _as_tensor_of(value: Any) -> Tensor:

@@ -279,12 +279,12 @@ def _accumulate(target: Getter, grad: Any, slot: int | None, recorded: np.ndarra
     from an earlier call may still be there when the op that made this gradient runs again:
     the gradient is stored in a buffer of the leaf's own, which no op of the program writes
     (a copy; case 3 went from 1.28× to 1.21× numpy when its gradients stopped being copied).
-    A fresh gradient of a parameter is one bound ``setattr``: the guard and the step's own
-    ``p.grad = None`` make sure ``.grad`` is None there."""
+    A fresh gradient of a parameter is one bound ``setattr`` of the ``_grad`` slot: the guard
+    and the step's own ``p.grad = None`` make sure ``.grad`` is None there."""
     own = grad if fresh else np.empty(recorded.shape, recorded.dtype)
     kept = _wrap(own)  # the same Tensor each time: a replay allocates nothing
     if fresh and leaf is not None and slot is None:
-        return partial(setattr, leaf, "grad", kept)
+        return partial(setattr, leaf, "_grad", kept)  # the slot: kept fits, no checks needed
 
     def run(state: State) -> None:
         leaf = target(state)
@@ -292,7 +292,7 @@ def _accumulate(target: Getter, grad: Any, slot: int | None, recorded: np.ndarra
         if leaf.grad is None:
             if not fresh:
                 np.copyto(own, g)
-            leaf.grad = kept
+            leaf._grad = kept  # the slot behind .grad: kept has the leaf's shape and dtype
         else:
             total = leaf.grad.array
             np.add(total, g, out=total, casting="unsafe")
@@ -306,10 +306,10 @@ def _accumulate(target: Getter, grad: Any, slot: int | None, recorded: np.ndarra
 def _drop_grad(target: Getter, leaf: Tensor | None) -> Callable:
     """``p.grad = None``: for a parameter, one bound ``setattr``."""
     if leaf is not None:
-        return partial(setattr, leaf, "grad", None)
+        return partial(setattr, leaf, "_grad", None)  # the slot behind .grad (no checks)
 
     def run(state: State) -> None:
-        target(state).grad = None
+        target(state)._grad = None
 
     return run
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.autograd.grad_mode import backward_on_arrays, is_grad_enabled
 from tinygrad_edu.ops import as_gradients
 from tinygrad_edu.tensor import _wrap
 
@@ -99,7 +99,7 @@ class LinearFunction(Function):
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
-        if not is_grad_enabled():  # no graph wanted: the same formulas on the arrays
+        if backward_on_arrays():  # no graph wanted: the same formulas on the arrays
             g, x, weight = g.array, x.array, weight.array
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
@@ -199,9 +199,11 @@ class BatchNorm(Function):
             else:
                 centred = x - _wrap(ctx.mean)
             normed = centred * inv_std
-        else:  # no graph wanted: the same formulas below run on the saved arrays
+        elif backward_on_arrays():  # no graph wanted: the formulas below run on the arrays
             g, normed, inv_std = g.array, ctx.normed, ctx.inv_std
             weight = None if weight is None else weight.array
+        else:  # tg.compile records the step: the same formulas as ops, on the saved values
+            normed, inv_std = _wrap(ctx.normed), _wrap(ctx.inv_std)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
             big_g = g if weight is None else g * weight.reshape(ctx.mean.shape)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.autograd.grad_mode import backward_on_arrays, is_grad_enabled
 from tinygrad_edu.dtypes import result_type
 from tinygrad_edu.ops import as_gradients
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
@@ -94,7 +94,7 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        if not is_grad_enabled():  # no graph wanted: the products of the arrays
+        if backward_on_arrays():  # no graph wanted: the products of the arrays
             return as_gradients(g.array * b.array if ctx.needs_input_grad[0] else None,
                                 g.array * a.array if ctx.needs_input_grad[1] else None)
         # Mul.apply, not g * b: forward already brought a and b to one dtype, so the
@@ -151,7 +151,7 @@ class Pow(Function):
             zero_times_inf = (b.array == 0) & (a.array == 0)
             if zero_times_inf.any():
                 grad_a = Where.apply(_constant(zero_times_inf), _zero(grad_a), grad_a)
-        elif ctx.needs_input_grad[0] and not is_grad_enabled():  # no graph wanted: arrays
+        elif ctx.needs_input_grad[0] and backward_on_arrays():  # no graph wanted: arrays
             (grad_a,) = as_gradients(_pow_base_slope(g.array, a.array, b.array))
         elif ctx.needs_input_grad[0]:
             grad_a = PowBaseDerivative.apply(g, a, b)  # the same, as one op
@@ -308,7 +308,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if not is_grad_enabled():  # no graph wanted: the formula on the arrays
+        if backward_on_arrays():  # no graph wanted: the formula on the arrays
             return as_gradients(_tanh_slope(g.array, out.array))
         return TanhDerivative.apply(g, out)  # g * (1 - out * out), as one op
 
@@ -359,7 +359,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if not is_grad_enabled():  # no graph wanted: the formula on the arrays
+        if backward_on_arrays():  # no graph wanted: the formula on the arrays
             return as_gradients(_sigmoid_slope(g.array, out.array))
         return SigmoidDerivative.apply(g, out)  # g * out * (1 - out), as one op
 
@@ -415,7 +415,9 @@ class Relu(Function):
             # not kept), so the second derivative is zeros (as PyTorch's), not missing.
             mask = _wrap(np.logical_not(ctx.off.array).astype(g.array.dtype), True, ctx)
             return g * PiecewiseConstant.apply(mask)
-        return as_gradients(_select(~ctx.off.array, g.array))  # no graph wanted: on the arrays
+        if backward_on_arrays():  # no graph wanted: on the arrays
+            return as_gradients(_select(~ctx.off.array, g.array))
+        return Where.apply(ctx.off, _constant(np.zeros((), g.array.dtype)), g)
 
 
 class LeakyRelu(Function):
@@ -570,7 +572,7 @@ class Where(Function):
     @staticmethod
     def backward(ctx, g):
         (condition,) = ctx.saved_tensors
-        if not is_grad_enabled():  # no graph wanted: on the arrays
+        if backward_on_arrays():  # no graph wanted: on the arrays
             mask = condition.array
             return as_gradients(None, _select(mask, g.array) if ctx.needs_input_grad[1] else None,
                                 _select(~mask, g.array) if ctx.needs_input_grad[2] else None)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.autograd.grad_mode import backward_on_arrays
 from tinygrad_edu.ops import as_gradients
 from tinygrad_edu.ops.movement import Permute
 from tinygrad_edu.tensor import Tensor, _wrap
@@ -31,7 +31,7 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        if not is_grad_enabled():  # no graph wanted: the same formulas on the arrays
+        if backward_on_arrays():  # no graph wanted: the same formulas on the arrays
             a, b, g = a.array, b.array, g.array
         a_is_vector, b_is_vector = a.ndim == 1, b.ndim == 1
         a_mat = a.reshape((1,) + tuple(a.shape)) if a_is_vector else a

@@ -17,7 +17,7 @@ import numpy as np
 
 from tinygrad_edu.argcheck import check_int, check_tensor, check_tensor_list
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.autograd.grad_mode import backward_on_arrays
 from tinygrad_edu.autograd.views import view_of
 from tinygrad_edu.dtypes import promote_types
 from tinygrad_edu.ops import torch_name
@@ -37,7 +37,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if not is_grad_enabled():  # no graph wanted: reshape the array itself
+        if backward_on_arrays():  # no graph wanted: reshape the array itself
             return _wrap(g.array.reshape(ctx.input_shape)), None
         return Reshape.apply(g, ctx.input_shape), None
 
@@ -60,7 +60,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if not is_grad_enabled():  # no graph wanted: permute the array itself
+        if backward_on_arrays():  # no graph wanted: permute the array itself
             return _wrap(g.array.transpose(ctx.inverse)), None
         return Permute.apply(g, ctx.inverse), None
 

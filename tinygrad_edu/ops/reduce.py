@@ -13,7 +13,7 @@ import numpy as np
 
 from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.autograd.grad_mode import is_grad_enabled
+from tinygrad_edu.autograd.grad_mode import backward_on_arrays
 from tinygrad_edu.ops import torch_name
 from tinygrad_edu.ops.elementwise import Div, Where
 from tinygrad_edu.ops.movement import Expand, Reshape
@@ -44,7 +44,7 @@ class Sum(Function):
         kept = _kept_shape(ctx.input_shape, ctx.dims)
         # Broadcasting prepends 1s, so g needs reshaping only when the reduced
         # dims are not exactly the leading ones.
-        if not is_grad_enabled():  # no graph wanted: broadcast the array itself
+        if backward_on_arrays():  # no graph wanted: broadcast the array itself
             return _wrap(np.broadcast_to(g.array.reshape(kept), ctx.input_shape)), None, None
         if (1,) * (len(kept) - g.array.ndim) + g.array.shape != kept:
             g = Reshape.apply(g, kept)
