@@ -28,7 +28,15 @@ def as_gradients(*grads: Any) -> tuple:
     arrays and Tensors share ``*``, ``@``, ``.reshape`` and ``.sum``, so one
     formula serves both, and each step saves a Function call (~1 µs) per op.
     """
-    from tinygrad_edu.tensor import _wrap
+    return tuple([_as_gradient(grad) for grad in grads])
 
-    return tuple([_wrap(np.asarray(grad)) if isinstance(grad, (np.ndarray, np.generic)) else grad
-                  for grad in grads])  # numpy gives scalars for 0-d results: asarray
+
+def _as_gradient(grad: Any) -> Any:
+    if type(grad) is np.ndarray:
+        return _wrap(grad)
+    if isinstance(grad, np.generic):  # numpy gives scalars for 0-d results
+        return _wrap(np.asarray(grad))
+    return grad  # a Tensor, or None
+
+
+from tinygrad_edu.tensor import _wrap  # noqa: E402 - tensor.py imports the op families
