@@ -295,3 +295,26 @@ def test_regression_losses_match_torch(reduction, ours, theirs):
     y_np = np.array([[0.0, -1.5, 2.5], [1.0, 0.25, -0.5]])
     run_loss(ours(reduction=reduction), theirs(reduction=reduction), x_np,
              tg.tensor(y_np), torch.tensor(y_np))
+
+
+@pytest.mark.parametrize("ignore_index", [-100, 0, 2])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_and_without_an_ignored_class_is_pytorchs(
+        ignore_index, label_smoothing, weighted, reduction):
+    # ignore_index -100 takes the path without a mask; 0 and 2 are classes the labels use
+    rng = np.random.default_rng(abs(ignore_index) + 7)
+    logits, torch_logits = pair(rng.standard_normal((6, 4)))
+    labels = np.array([0, 2, 3, 2, 1, 0])
+    class_weights = rng.random(4) + 0.5 if weighted else None
+    ours = F.cross_entropy(logits, tg.tensor(labels), ignore_index=ignore_index,
+                           label_smoothing=label_smoothing, reduction=reduction,
+                           weight=None if class_weights is None else tg.tensor(class_weights))
+    theirs = TF.cross_entropy(torch_logits, torch.tensor(labels), ignore_index=ignore_index,
+                              label_smoothing=label_smoothing, reduction=reduction,
+                              weight=None if class_weights is None else torch.tensor(class_weights))
+    assert_close(ours, theirs)
+    ours.sum().backward()
+    theirs.sum().backward()
+    assert_close(logits.grad, torch_logits.grad)

@@ -340,7 +340,8 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
     """For class-index targets: ``(picked, keep, class_weights, class_dim)``, constant arrays.
 
     ``picked`` has input's shape and holds w[t] at each target class (0 elsewhere
-    and on ignored entries); ``keep`` marks the entries that are not ignored;
+    and on ignored entries); ``keep`` marks the entries that are not ignored (None
+    when none is);
     ``class_weights`` is w shaped to broadcast along the class dim.
     """
     check_loss_arguments(input, target, name)
@@ -364,18 +365,20 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
             f"{name}: expected target of shape {expected} for input of shape "
             f"{tuple(input.shape)}, got {tuple(labels.shape)}"
         )
-    keep = labels != ignore_index
-    all_kept = bool(keep.all())  # the usual case: no target is ignored, no masking needed
-    if all_kept:
-        out_of_range = labels.size > 0 and (labels.min() < 0 or labels.max() >= n_classes)
-    else:
-        out_of_range = (keep & ((labels < 0) | (labels >= n_classes))).any()
-    if out_of_range:
-        wrong = labels[keep & ((labels < 0) | (labels >= n_classes))]
-        raise IndexError(
-            f"Target {int(wrong.flat[0])} is out of bounds: class indices must "
-            f"be in [0, {n_classes - 1}] (or equal ignore_index={ignore_index})"
-        )
+    # The usual case: every label is a class and ignore_index is none (PyTorch's default is
+    # -100), so nothing is ignored and no mask is made (keep = None). ufunc.reduce rather than
+    # .min()/.max(): numpy's wrappers cost ~1 µs each, in every training step.
+    in_range = labels.size == 0 or (np.minimum.reduce(labels, axis=None) >= 0
+                                    and np.maximum.reduce(labels, axis=None) < n_classes)
+    keep = None
+    if not in_range or 0 <= ignore_index < n_classes:
+        keep = labels != ignore_index
+        wrong = keep & ((labels < 0) | (labels >= n_classes))
+        if wrong.any():
+            raise IndexError(
+                f"Target {int(labels[wrong].flat[0])} is out of bounds: class indices must "
+                f"be in [0, {n_classes - 1}] (or equal ignore_index={ignore_index})"
+            )
     class_shape = [1] * input.ndim
     class_shape[class_dim] = n_classes
     dtype = input.array.dtype
@@ -392,11 +395,12 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
                 f"(the class weights are constants); pass weight.detach()"
             )
         class_weights = weight.array.astype(dtype).reshape(class_shape)
-    safe_labels = labels if all_kept else np.where(keep, labels, 0)
+    safe_labels = labels if keep is None else np.where(keep, labels, 0)
     with_class_dim = labels.shape[:class_dim] + (1,) + labels.shape[class_dim:]  # expand_dims
     is_target = safe_labels.reshape(with_class_dim) == np.arange(n_classes).reshape(class_shape)
-    keep = keep.reshape(with_class_dim)
-    picked = is_target if all_kept else is_target & keep
+    if keep is not None:
+        keep = keep.reshape(with_class_dim)
+    picked = is_target if keep is None else is_target & keep
     picked = picked.astype(dtype) if class_weights is None else picked * class_weights
     return picked, keep, class_weights, class_dim
 
@@ -461,7 +465,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     total = picked.sum()
     scale = picked
     if label_smoothing > 0:  # PyTorch's: (1 - ε)·nll + (ε / C)·(-Σ_c w_c log p_c), same total
-        weights = keep.astype(picked.dtype) if class_weights is None else keep * class_weights
+        if keep is None:  # nothing ignored: every entry weighs w_c (1 without class weights)
+            weights = 1.0 if class_weights is None else class_weights
+        else:
+            weights = keep.astype(picked.dtype) if class_weights is None else keep * class_weights
         scale = (1.0 - label_smoothing) * picked + (label_smoothing / n_classes) * weights
     if reduction == "mean":  # all targets ignored: 0/0 = nan, as PyTorch (without a warning)
         scale = scale / total if total else scale * np.nan

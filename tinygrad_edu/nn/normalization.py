@@ -180,20 +180,23 @@ class BatchNorm1d(Module):
     @recorded_as_one  # tg.compile replays it as one step (recording.py)
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self._check_input_dim(input)
-        _check_batch(input, (self.running_mean, self.running_var, self.weight, self.bias),
-                     self.training)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.array += 1
-            self.num_batches_tracked._version.value += 1
-            if self.momentum is None:  # a cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.item())
-        use_batch_stats = self.training or (self.running_mean is None
-                                            and self.running_var is None)
-        keep_running = not self.training or self.track_running_stats
-        return batch_norm(input, self.running_mean if keep_running else None,
-                          self.running_var if keep_running else None, self.weight, self.bias,
-                          use_batch_stats, factor, self.eps)
+        training, momentum, batches = self.training, self.momentum, self.num_batches_tracked
+        running_mean, running_var = self.running_mean, self.running_var
+        counting = training and self.track_running_stats and batches is not None
+        factor = 0.0 if momentum is None else momentum
+        if counting and momentum is None:  # a cumulative moving average, this batch included
+            factor = 1.0 / float(batches.item() + 1)
+        use_batch_stats = training or (running_mean is None and running_var is None)
+        keep_running = not training or self.track_running_stats
+        # batch_norm checks everything before it changes a buffer, so the count moves after
+        # it: a failed call changes nothing
+        out = batch_norm(input, running_mean if keep_running else None,
+                         running_var if keep_running else None, self.weight, self.bias,
+                         use_batch_stats, factor, self.eps)
+        if counting:
+            batches.array += 1
+            batches._version.value += 1
+        return out
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
