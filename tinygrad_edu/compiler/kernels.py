@@ -32,7 +32,7 @@ from tinygrad_edu.nn.fused import BatchNorm, LinearFunction
 from tinygrad_edu.ops import elementwise as E  # noqa: N812
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import Expand, IndexAdd, Permute, Reshape, _is_basic
-from tinygrad_edu.ops.reduce import Sum
+from tinygrad_edu.ops.reduce import Mean, Sum, _count
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.sgd import SGD
 from tinygrad_edu.tensor import _wrap
@@ -142,6 +142,16 @@ def _sum(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | N
     return [(np.add.reduce, (ops[0],), {"axis": args[1], "keepdims": args[2], "out": out})]
 
 
+def _mean(args: list, ops: list, consts: list, out: np.ndarray) -> tuple | None:
+    """forward: total = a.array.sum(axis=dims, keepdims=keepdim); ctx.count = n as a 0-d
+    array of total's dtype (kept for backward); np.true_divide(total, ctx.count.array)."""
+    if not _floats(args, ops, 1):
+        return None
+    count = np.asarray(_count(args[0].array.shape, args[1]), dtype=out.dtype)
+    return ([(np.add.reduce, (ops[0],), {"axis": args[1], "keepdims": args[2], "out": out}),
+             (np.true_divide, (out, count), {"out": out})], {"count": _wrap(count)})
+
+
 def _relu(args: list, ops: list, consts: list, out: np.ndarray) -> tuple | None:
     """forward: ctx.off = a.array <= 0 (kept for backward); np.maximum(a.array, 0)."""
     if not _floats(args, ops, 1):
@@ -183,7 +193,7 @@ KERNELS: dict[type, Callable] = {
     E.Log: _unary(np.log), E.Tanh: _unary(np.tanh), E.Sqrt: _unary(np.sqrt),
     E.Sigmoid: _sigmoid, E.TanhDerivative: _tanh_derivative,
     E.SigmoidDerivative: _sigmoid_derivative, E.PowBaseDerivative: _pow_base_derivative,
-    E.Pow: _binary(np.power), MatMul: _matmul, LinearFunction: _linear, Sum: _sum,
+    E.Pow: _binary(np.power), MatMul: _matmul, LinearFunction: _linear, Sum: _sum, Mean: _mean,
     E.Cast: _cast, E.Relu: _relu, E.Where: _where, IndexAdd: _index_add,
 }
 
@@ -197,7 +207,7 @@ VIEWS: dict[type, Callable] = {
 # Nodes whose backward is a fixed sequence of ops (no Python choice on values), so that it
 # can be replayed as those ops. Pow only for a constant exponent (see can_split).
 SPLITTABLE = {E.Add, E.Sub, E.Neg, E.Mul, E.Div, E.Exp, E.Log, E.Tanh, E.Sigmoid, E.Sqrt,
-              E.Pow, MatMul, LinearFunction, Permute, Reshape, Expand, Sum, E.Cast, E.Relu,
+              E.Pow, MatMul, LinearFunction, Permute, Reshape, Expand, Sum, Mean, E.Cast, E.Relu,
               E.Where, BatchNorm, EmbeddingFunction}
 
 

@@ -60,6 +60,13 @@ class Program:
         self.fixed_values = list(state.values)  # the buffers and views made when built
         self.no_nodes = list(state.nodes)  # what kernels keep on their nodes (relu's mask)
         self.running = False  # a program's buffers serve one run at a time
+        self.labels: list = [""] * len(steps)  # per step, the unit it replays (describe)
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Each step as (the unit it replays, what runs): ``numpy add`` for a numpy call
+        bound to its arrays (a kernel), ``setattr`` for a ``.grad`` stored, else the name of
+        the closure (``_forward`` is an op's own forward, ``_backward`` a node's backward)."""
+        return [(label, step_kind(step)) for label, step in zip(self.labels, self.steps)]
 
     def run(self, inputs: list) -> Any:
         state = self.state
@@ -85,6 +92,17 @@ class Program:
             state.inputs = []
             values[:] = self.fixed_values  # drop this run's other arrays, as eager mode would
             state.nodes[:] = self.no_nodes
+
+
+def step_kind(step: partial) -> str:
+    """``numpy <name>`` for a kernel's numpy call, else the step's function's name."""
+    fn = step.func
+    if fn is setattr:
+        return "setattr"
+    if hasattr(fn, "__code__"):  # a closure of ours (steps.py), given the state
+        return fn.__qualname__.replace(".<locals>", "")
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+    return f"numpy {name}"
 
 
 def _aligned(first: Recorder, second: Recorder) -> list:
@@ -122,8 +140,10 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     # be None when a run starts (the step ends with p.grad = None), and those it clears itself
     cleared = {id(leaf) for leaf, none in zip(known_leaves, entry[1]) if none}
     stored: set = set()  # slots already stored as some leaf's .grad
+    labels: list = []  # per step: the unit it replays (Program.describe)
     for index, (one, two) in enumerate(pairs):
         where = f"op {index} ({two.describe()})"
+        labels.extend([labels_of(pairs[index - 1][1])] * (len(steps) - len(labels)))
         if two.kind == "drop_grad":
             steps.append(_drop_grad(builder.target(two.target, where),
                                     _live_leaf(builder, two.target)))
@@ -164,6 +184,8 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
                                      None if same else two.outputs[0],
                                      second.arrays[two.outputs[0]], fresh,
                                      _live_leaf(builder, two.target)))
+    if pairs:
+        labels.extend([labels_of(pairs[-1][1])] * (len(steps) - len(labels)))
     result = _result(builder, first, second, results)
     live = list(builder.live.values())
     leaves = list(known_leaves)
@@ -180,7 +202,18 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
 
     expected = (*entry, guard()[2], True)  # modules and .grad states as the recording began
     steps = [step if isinstance(step, partial) else partial(step, state) for step in steps]
-    return Program(steps, result, state, guard, expected, inputs, builder.counters)
+    program = Program(steps, result, state, guard, expected, inputs, builder.counters)
+    program.labels = labels
+    return program
+
+
+def labels_of(unit: Any) -> str:
+    """What a step replays, for ``Program.describe``: ``Mul``, ``backward of Mean`` ..."""
+    if unit.kind == "backward":
+        return f"backward of {type(unit.node).__name__}"
+    if unit.kind in ("accumulate", "drop_grad"):
+        return f"{unit.kind} .grad"
+    return unit.describe()
 
 
 def _live_leaf(builder: Resolver, leaf: Tensor) -> Tensor | None:

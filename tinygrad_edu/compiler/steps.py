@@ -163,7 +163,8 @@ def _kernel(builder: Resolver, two: Unit, one: Unit, where: str,
         calls, kept = calls
         if not kept_names <= set(kept):
             return None
-        builder.state.nodes[index] = [SimpleNamespace(**kept)]
+        if index is not None:  # (an op inside a backward makes no node anyone reads)
+            builder.state.nodes[index] = [SimpleNamespace(**kept)]
     elif kept_names:
         return None
     if calls is None:
