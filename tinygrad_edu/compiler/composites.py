@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiler.kernels import Dyn
+from tinygrad_edu.compiler.kernels import Dyn, positional
 from tinygrad_edu.nn import functional as F  # noqa: N812
 from tinygrad_edu.nn.fused import CrossEntropy
 from tinygrad_edu.nn.normalization import BatchNorm1d
@@ -200,6 +200,7 @@ def composite_kernel(fn: Any, args: tuple, kwargs: dict, operands: dict, recorde
         if made is None:
             return None
         calls, node = made
+        calls = [positional(*call) for call in calls]
         return [partial(f, *a, **k) if not any(isinstance(v, Dyn) for v in (*a, *k.values()))
                 else _late(f, a, k) for f, a, k in calls], SimpleNamespace(**node)
     if fn is F.embedding.__wrapped__ and "second" in operands and not kept:

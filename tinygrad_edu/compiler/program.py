@@ -105,6 +105,12 @@ def step_kind(step: partial) -> str:
     return f"numpy {name}"
 
 
+def _op_numbers(recorder: Recorder) -> dict:
+    """Unit index -> its number among the units that are not drop_grad."""
+    ops = [i for i, unit in enumerate(recorder.units) if unit.kind != "drop_grad"]
+    return {index: number for number, index in enumerate(ops)}
+
+
 def _aligned(first: Recorder, second: Recorder) -> list:
     """Pair each unit of the second recording with the first's (drop_grad units: None)."""
     ones = [u for u in first.units if u.kind != "drop_grad"]
@@ -112,11 +118,16 @@ def _aligned(first: Recorder, second: Recorder) -> list:
     if len(ones) != len(twos):
         raise CannotCompile(f"the step ran {len(ones)} ops on one call and {len(twos)} on the "
                             f"next: its Python code decides differently from call to call")
+    # a node is named by (unit index, position): units counted without the drop_grad ones,
+    # which one call may have and the other not (p.grad = None while it is None already)
+    number_one, number_two = _op_numbers(first), _op_numbers(second)
     for i, (one, two) in enumerate(zip(ones, twos)):
         same = (one.kind == two.kind and one.tree == two.tree
                 and len(one.leaves) == len(two.leaves)
                 and (one.target is two.target or one.kind in ("accumulate", "begin")
-                     or (one.kind == "backward" and one.target == two.target)))
+                     or (one.kind == "backward"
+                         and (number_one[one.target[0]], one.target[1])
+                         == (number_two[two.target[0]], two.target[1]))))
         if not same:
             raise CannotCompile(f"op {i} of the step was {one.describe()} on one call and "
                                 f"{two.describe()} on the next: its Python code decides "

@@ -27,11 +27,13 @@ import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import _per_thread
 from tinygrad_edu.compiler.composites import composite_kernel, cross_entropy_backward
-from tinygrad_edu.compiler.kernels import KERNELS, STEP, VIEWS, Dyn, sgd_step
+from tinygrad_edu.compiler.kernels import KERNELS, STEP, VIEWS, Dyn, positional, sgd_step
 from tinygrad_edu.compiler.record import Unit, flatten, new_nodes, unflatten
 from tinygrad_edu.compiler.resolve import _STUB_KNOWN, Getter, Resolver
 from tinygrad_edu.nn.fused import CrossEntropy
+from tinygrad_edu.nn.module import Module
 from tinygrad_edu.ops import inplace
+from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
 
@@ -175,6 +177,7 @@ def _kernel(builder: Resolver, two: Unit, one: Unit, where: str,
 
 def _bind(fn: Callable, args: tuple, kwargs: dict) -> Callable:
     """One numpy call as a step: a partial when every operand is fixed, else a closure."""
+    fn, args, kwargs = positional(fn, args, kwargs)
     if not any(isinstance(a, Dyn) for a in (*args, *kwargs.values())):
         return partial(fn, *args, **kwargs)
     late = {k: v for k, v in kwargs.items() if isinstance(v, Dyn)}  # where=condition
@@ -211,8 +214,13 @@ def _update_kernel(builder: Resolver, two: Unit, others: list, where: str) -> Ca
     if a.array is a_one.array and not isinstance(operand, Dyn):  # a fixed array: bound
         builder.bound[id(a)] = (a, a.array)
         builder.counters.append(counter)  # counted once, at the end of a run (Program)
-        return [partial(ufunc, a.array, operand, out=a.array, casting="same_kind")]
+        return [partial(ufunc, a.array, operand, a.array)]  # out= a.array, by position
     return [run]
+
+
+# zero_grad of optimizers and modules: sets .grad to None (or fills it with zeros), which no grad
+# mode changes
+ZERO_GRADS = {Optimizer.zero_grad.__wrapped__, Module.zero_grad.__wrapped__}
 
 
 def _call(index: int, unit: Unit, getters: list) -> Callable:
@@ -229,6 +237,8 @@ def _call(index: int, unit: Unit, getters: list) -> Callable:
         # opt.step(), opt.zero_grad(): no tensor in, none out: the call itself, bound
         args, kwargs = unflatten(tree, iter([get(None) for get in getters]))
         bound = partial(fn, *args, **kwargs)
+        if fn in ZERO_GRADS:  # the same whatever the grad mode: the call itself is the step
+            return bound
 
         def run_bound(state: State) -> None:
             flag.enabled = grad_mode
