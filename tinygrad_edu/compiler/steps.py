@@ -76,6 +76,7 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
         if count:
             state.nodes[index] = _fresh_nodes([out], count, name, args)
 
+    run.makes_nodes = True
     return run
 
 
@@ -104,6 +105,7 @@ def _forward(index: int, unit: Unit, getters: list) -> Callable:
         if count:
             state.nodes[index] = [ctx]
 
+    run.makes_nodes = True
     return run
 
 
@@ -259,6 +261,7 @@ def _call(index: int, unit: Unit, getters: list) -> Callable:
         if count:
             state.nodes[index] = _fresh_nodes(leaves, count, name, (args, kwargs))
 
+    run.makes_nodes = True
     return run
 
 
