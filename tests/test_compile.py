@@ -909,3 +909,51 @@ def test_where_replays_its_bits(dtype):
     for k in range(7):
         _same(_arrays(fast(*batches[k % 3])), _arrays(step(*batches[k % 3])), f"call {k}")
     assert _generic_steps(fast) == []
+
+
+def test_the_log_softmax_cross_entropy_step_replays_as_kernels_over_many_steps():
+    """Case 3c's loss, -y.log_softmax(1)[rows, t].mean(): LogSoftmax, the pick by index
+    tensors (GetItem, and IndexAdd in its backward) and the relu backwards are kernels."""
+    spec = MLPSpec((12, 7, 6, 4), "relu", "identity", "cross_entropy", batch=9,
+                   dtype="float32")
+    weights, batches = init_weights(spec), _tensor_batches(make_batches(spec))
+
+    def make():
+        model = models_tinygrad.TinygradMLP(spec, weights, [])
+        return [p for pair in model.params for p in pair], model.train_step
+
+    fast = _run_both(make, batches, steps=30)
+    labels = {label for label, _ in _programs(fast)[0].describe()}
+    assert {"LogSoftmax", "GetItem", "backward of GetItem", "backward of Relu"} <= labels
+    assert _generic_steps(fast) == [("GetItem", "fancy_index")]  # a[index] into its buffer
+
+
+def test_an_index_out_of_range_raises_at_replay_as_eagerly():
+    w = tg.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
+
+    def step(rows, cols):
+        w.grad = None
+        w[rows, cols].sum().backward()
+        return w.grad.clone()
+
+    fast = tg.compile(step)
+    rows, cols = tg.tensor([0, 2, 2]), tg.tensor([1, 3, 3])  # a place picked twice
+    for _ in range(4):
+        _same(_arrays(fast(rows, cols)), _arrays(step(rows, cols)), "w.grad")
+    assert fast(rows, cols).tolist()[2] == [0.0, 0.0, 0.0, 2.0]
+    with pytest.raises(IndexError, match="out of bounds"):
+        fast(rows, tg.tensor([1, 4, 0]))
+
+
+def test_the_makemore_step_replays_as_kernels():
+    spec = MakemoreSpec()
+    weights = makemore_weights(spec)
+    batches = [(tg.from_numpy(x), tg.from_numpy(t)) for x, t in makemore_batches(spec)]
+
+    def make():
+        m = models_tinygrad.TinygradMakemore(spec, weights, [])
+        return m.parameters, m.train_step
+
+    fast = _run_both(make, batches, steps=12)
+    assert sorted(_generic_steps(fast)) == [("cross_entropy", "cross_entropy.run"),
+                                           ("embedding", "embedding.run")]  # composites

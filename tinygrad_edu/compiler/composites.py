@@ -235,5 +235,6 @@ def _late(fn: Callable, args: tuple, kwargs: dict) -> Callable:
         fn(*[a.get(state) if isinstance(a, Dyn) else a for a in args],
            **{k: v.get(state) if isinstance(v, Dyn) else v for k, v in kwargs.items()})
 
+    run.kernel = fn  # a numpy call, with an operand read at replay (Program.describe)
     return run
 

@@ -34,8 +34,8 @@ from tinygrad_edu.nn.fused import BatchNorm, LinearFunction
 from tinygrad_edu.ops import elementwise as E  # noqa: N812
 from tinygrad_edu.ops.elementwise import UINT_OF_SIZE
 from tinygrad_edu.ops.linalg import MatMul
-from tinygrad_edu.ops.movement import Expand, IndexAdd, Permute, Reshape, _is_basic
-from tinygrad_edu.ops.reduce import Mean, Sum, _count
+from tinygrad_edu.ops.movement import Expand, GetItem, IndexAdd, Permute, Reshape, _is_basic
+from tinygrad_edu.ops.reduce import LogSoftmax, Mean, Sum, _count
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.sgd import SGD
 from tinygrad_edu.tensor import _wrap
@@ -207,13 +207,62 @@ def _all_zero(constant: np.ndarray | None) -> bool:
 
 
 def _index_add(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
-    """forward: out = np.zeros(shape); np.add.at(out, index, g) (an array index: embedding's
-    backward, where a row read twice gets both gradients)."""
-    index = args[1]
-    if ops[0] is None or not isinstance(index, np.ndarray) or _is_basic(index):
+    """forward: out = np.zeros(shape); np.add.at(out, index, g) (an array index, or a tuple
+    with arrays: embedding's backward, getitem's with tensors, where a place read twice gets
+    both gradients)."""
+    index = _advanced_index(args[1], ops[1])
+    if ops[0] is None or index is None:
         return None
-    where = ops[1] if isinstance(ops[1], (np.ndarray, Dyn)) else index
-    return [(np.copyto, (out, 0), {}), (np.add.at, (out, where, ops[0]), {})]
+    return [(np.copyto, (out, 0), {}), (np.add.at, (out, index, ops[0]), {})]
+
+
+def _advanced_index(index: Any, op: Any) -> Any:
+    """An index that picks with arrays (a copy, not a view), each array fixed or read at
+    replay (a lone ``Dyn``); None for basic indexing or a tuple with an array read at replay."""
+    if _is_basic(index):
+        return None
+    if isinstance(index, np.ndarray):
+        return op if isinstance(op, (np.ndarray, Dyn)) else index
+    if type(index) is not tuple or type(op) is not tuple or any(isinstance(v, Dyn) for v in op):
+        return None
+    return op
+
+
+def fancy_index(a: np.ndarray, index: Any, out: np.ndarray) -> None:
+    """``out[...] = a[index]`` for an index that picks with arrays (numpy has no out= for
+    it), raising IndexError as ``movement.getitem`` words it."""
+    try:
+        picked = a[index]
+    except IndexError as error:
+        raise IndexError(f"{error} (indexing a tensor of shape {a.shape})") from None
+    np.copyto(out, picked)
+
+
+def _getitem(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
+    """forward: out = a.array[index] for an index that picks with arrays (a copy); views
+    (basic indexing) are replayed by the op itself."""
+    index = _advanced_index(args[1], ops[1])
+    if ops[0] is None or index is None:
+        return None
+    return [(fancy_index, (ops[0], index, out), {})]
+
+
+def _log_softmax(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
+    """forward: shifted = a - a.max(axis=dim, keepdims=True, initial=-inf);
+    out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))."""
+    if not _floats(args, ops, 1) or type(args[1]) is not int:
+        return None
+    dim = args[1]
+    kept = np.empty(np.add.reduce(args[0].array, axis=dim, keepdims=True).shape, out.dtype)
+    largest, total = kept, np.empty_like(kept)
+    shifted, exps = np.empty_like(out), np.empty_like(out)
+    return [(np.maximum.reduce, (ops[0],),
+             {"axis": dim, "keepdims": True, "initial": -np.inf, "out": largest}),
+            (np.subtract, (ops[0], largest), {"out": shifted}),
+            (np.exp, (shifted,), {"out": exps}),
+            (np.add.reduce, (exps,), {"axis": dim, "keepdims": True, "out": total}),
+            (np.log, (total,), {"out": total}),
+            (np.subtract, (shifted, total), {"out": out})]
 
 
 def _clone(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
@@ -236,6 +285,7 @@ KERNELS: dict[type, Callable] = {
     E.SigmoidDerivative: _sigmoid_derivative, E.PowBaseDerivative: _pow_base_derivative,
     E.Pow: _binary(np.power), MatMul: _matmul, LinearFunction: _linear, Sum: _sum, Mean: _mean,
     E.Cast: _cast, E.Clone: _clone, E.Relu: _relu, E.Where: _where, IndexAdd: _index_add,
+    GetItem: _getitem, LogSoftmax: _log_softmax,
 }
 
 # Views: made once from a fixed array, else again on every replay.
@@ -249,7 +299,7 @@ VIEWS: dict[type, Callable] = {
 # can be replayed as those ops. Pow only for a constant exponent (see can_split).
 SPLITTABLE = {E.Add, E.Sub, E.Neg, E.Mul, E.Div, E.Exp, E.Log, E.Tanh, E.Sigmoid, E.Sqrt,
               E.Pow, MatMul, LinearFunction, Permute, Reshape, Expand, Sum, Mean, E.Cast, E.Relu,
-              E.Where, E.Clone, BatchNorm, EmbeddingFunction}
+              E.Where, E.Clone, GetItem, LogSoftmax, BatchNorm, EmbeddingFunction}
 
 
 def can_split(node: Any) -> bool:
@@ -277,9 +327,10 @@ def positional(fn: Callable, args: tuple, kwargs: dict) -> Call:
             return fn, (*_as_arrays(args), kwargs["out"]), {}
     owner = getattr(fn, "__self__", None)
     if isinstance(owner, np.ufunc) and fn.__name__ == "reduce" and len(args) == 1 \
-            and "out" in kwargs and set(kwargs) <= {"axis", "keepdims", "out"}:
+            and "out" in kwargs and set(kwargs) <= {"axis", "keepdims", "out", "initial"}:
+        extra = (kwargs["initial"],) if "initial" in kwargs else ()
         return fn, (args[0], kwargs.get("axis", 0), None, kwargs["out"],
-                    kwargs.get("keepdims", False)), {}
+                    kwargs.get("keepdims", False), *extra), {}
     return fn, args, kwargs
 
 

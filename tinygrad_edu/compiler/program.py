@@ -69,8 +69,10 @@ class Program:
 
     def describe(self) -> list[tuple[str, str]]:
         """Each step as (the unit it replays, what runs): ``numpy add`` for a numpy call
-        bound to its arrays (a kernel), ``setattr`` for a ``.grad`` stored, else the name of
-        the closure (``_forward`` is an op's own forward, ``_backward`` a node's backward)."""
+        bound to its arrays (a kernel; ``numpy matmul (an operand read at replay)`` when an
+        input is read where it is), ``setattr`` for a ``.grad`` stored, else the name of the
+        function (``_forward.run`` is an op's own forward, ``_backward.run`` a node's own
+        backward, ``fancy_index`` a[index] into a buffer)."""
         return [(label, step_kind(step)) for label, step in zip(self.labels, self.steps)]
 
     def run(self, inputs: list) -> Any:
@@ -106,6 +108,9 @@ def step_kind(step: partial) -> str:
     fn = step.func
     if fn is setattr:
         return "setattr"
+    kernel = getattr(fn, "kernel", None)  # a numpy call with an operand read at replay
+    if kernel is not None:
+        return f"numpy {getattr(kernel, '__qualname__', kernel)} (an operand read at replay)"
     if hasattr(fn, "__code__"):  # a closure of ours (steps.py), given the state
         return fn.__qualname__.replace(".<locals>", "")
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))

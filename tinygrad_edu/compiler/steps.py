@@ -135,8 +135,12 @@ def _kernel(builder: Resolver, two: Unit, one: Unit, where: str,
         return None
     kept_names = builder.ctx_used.get((index, 0), set())
     args = unflatten(two.tree, iter(two.leaves))
-    ops, constants = builder.operands(list(args), list(unflatten(one.tree, iter(one.leaves))),
-                                      where)
+    args_one = unflatten(one.tree, iter(one.leaves))
+    ops, constants = builder.operands(list(args), list(args_one), where)
+    for i, (arg, arg_one) in enumerate(zip(args, args_one)):  # an index: a tuple of arrays
+        if type(arg) is tuple and any(isinstance(v, (Tensor, np.ndarray)) for v in arg):
+            inner, _ = builder.operands(list(arg), list(arg_one), where)
+            ops[i] = tuple([v if op is None else op for v, op in zip(arg, inner)])
     values = builder.state.values
     view = VIEWS.get(cls)
     if view is not None:
@@ -189,6 +193,7 @@ def _bind(fn: Callable, args: tuple, kwargs: dict) -> Callable:
         fn(*[a.get(state) if isinstance(a, Dyn) else a for a in args],
            **{k: v.get(state) for k, v in late.items()}, **fixed)
 
+    run.kernel = fn  # a numpy call all the same, with an operand read at replay (describe)
     return run
 
 
