@@ -215,10 +215,10 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     called = modules_of(first)
 
     bound = list(builder.bound.values())
-    readers = [_settings_reader(m) for m in called]
+    settings = [_settings_of(m) for m in called]
 
     def guard() -> tuple:
-        return (tuple([read() for read in readers]),
+        return (tuple([(len(attributes), pick(attributes)) for attributes, pick in settings]),
                 tuple([leaf._grad is None for leaf in leaves]),  # the slot behind .grad
                 tuple([(t.array.shape, t.array.dtype, t.requires_grad) for t in live]),
                 all([t.array is array for t, array in bound]))
@@ -276,26 +276,27 @@ def modules_of(recorder: Recorder) -> list:
 
 def entry_state(first: Recorder, known_leaves: list) -> tuple:
     """The part of the guard read before the second recording: train/eval modes, .grad set."""
-    return (tuple([_settings_reader(m)() for m in modules_of(first)]),
+    return (tuple([(len(attributes), pick(attributes))
+                   for attributes, pick in map(_settings_of, modules_of(first))]),
             tuple([leaf.grad is None for leaf in known_leaves]))
 
 
 _SETTING_TYPES = (bool, int, float, str, type(None))
 
 
-def _settings_reader(module: Any) -> Callable[[], tuple]:
-    """Reads a module's ``training`` flag and its other plain settings (``p`` of Dropout,
-    ``eps`` and ``momentum`` of batch norm ...): the values its forward gives to the ops.
-    The names are looked up once; a setting added later changes the number of attributes,
-    which is read too."""
+def _settings_of(module: Any) -> tuple:
+    """What the guard reads of a module: its ``training`` flag and other plain settings
+    (``p`` of Dropout, ``eps`` and ``momentum`` of batch norm ...), the values its forward
+    gives to the ops, as (its attribute dict, a getter of those settings). The guard reads
+    (the number of attributes, the settings): the names are looked up once, and a setting
+    added later changes the number of attributes. (One comprehension over these pairs
+    rather than a closure per module: 0.49 -> 0.40 µs for case 10's three modules.)"""
     names = [k for k, v in module.__dict__.items() if type(v) in _SETTING_TYPES]
-    attributes = module.__dict__
-    pick = itemgetter(*names) if names else (lambda d: ())
+    return module.__dict__, itemgetter(*names) if names else _no_settings
 
-    def read() -> tuple:
-        return (len(attributes), pick(attributes))
 
-    return read
+def _no_settings(attributes: dict) -> tuple:
+    return ()
 
 
 def _splittable(builder: Resolver, pairs: list) -> dict:
