@@ -364,7 +364,7 @@ def sgd_step(optimizer: Any) -> Callable[[], None] | None:
     program was made, a gradient of another dtype — runs ``step()`` itself. Everything is
     checked before anything changes, as ``step()`` does. (The checks walk the groups once and
     compare parameters by identity; the gradient is read from the slot behind ``.grad``:
-    4.8 → 2.9 µs for case 10's two parameters, the four numpy calls included.)
+    4.8 → 2.7 µs for case 10's two parameters, the four numpy calls included.)
     """
     if type(optimizer) is not SGD:
         return None
@@ -373,35 +373,36 @@ def sgd_step(optimizer: Any) -> Callable[[], None] | None:
             for group in groups]
     recorded_groups = [group for group, _, _ in plan]
 
-    def updates() -> list | None:
-        """(lr, gradient, scratch, parameter) of each update, or None: run step() itself."""
+    def plain() -> bool:
+        """The groups and parameters are those of the build, with plain settings, and every
+        gradient there is of its parameter's dtype."""
         if len(groups) != len(plan) or not all(map(is_, groups, recorded_groups)):
-            return None
-        found = []
+            return False
         for group, params, work in plan:
-            lr, current = group["lr"], group["params"]
-            if not (lr >= 0 and not group["momentum"] and not group["weight_decay"]
+            current = group["params"]
+            if not (group["lr"] >= 0 and not group["momentum"] and not group["weight_decay"]
                     and not group["maximize"] and len(current) == len(params)
                     and all(map(is_, current, params))):
-                return None
-            for p, scratch in work:
+                return False
+            for p, _ in work:
                 grad = p._grad  # the slot behind .grad
-                if grad is not None:
-                    if grad.array.dtype != p.array.dtype:
-                        return None
-                    found.append((lr, grad.array, scratch, p))
-        return found
+                if grad is not None and grad.array.dtype != p.array.dtype:
+                    return False
+        return True
 
     def run() -> None:
-        found = updates()
-        if found is None:
+        if not plain():
             optimizer.step()
             return
-        for lr, grad, scratch, p in found:
-            np.multiply(lr, grad, scratch)  # lr * grad (out=scratch, by position)
-            array = p.array
-            np.subtract(array, scratch, array)  # θ − lr g, out=θ (same_kind: the default)
-            p._version.value += 1
+        for group, _, work in plan:
+            lr = group["lr"]
+            for p, scratch in work:
+                grad = p._grad
+                if grad is not None:
+                    np.multiply(lr, grad.array, scratch)  # lr * grad (out=scratch, by position)
+                    array = p.array
+                    np.subtract(array, scratch, array)  # θ − lr g, out=θ (same_kind: default)
+                    p._version.value += 1
 
     return run
 
