@@ -182,13 +182,14 @@ def _where(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] |
         return [(np.copyto, (out, b), {}), (np.copyto, (out, a), {"where": condition})]
     mask, into = np.empty(out.shape, bits), out.view(bits)
     a_bits, b_bits = _bits(a, bits), _bits(b, bits)
+    zero, one = np.zeros((), bits), np.ones((), bits)  # bool - uint: the uint loop
     if _all_zero(consts[1]):  # a = 0: b where the condition is false
-        return [(np.subtract, (condition, 1), {"dtype": bits, "out": mask}),
+        return [(np.subtract, (condition, one), {"out": mask}),
                 (np.bitwise_and, (b_bits, mask), {"out": into})]
     if _all_zero(consts[2]):  # b = 0: a where the condition holds
-        return [(np.subtract, (0, condition), {"dtype": bits, "out": mask}),
+        return [(np.subtract, (zero, condition), {"out": mask}),
                 (np.bitwise_and, (a_bits, mask), {"out": into})]
-    return [(np.subtract, (0, condition), {"dtype": bits, "out": mask}),
+    return [(np.subtract, (zero, condition), {"out": mask}),
             (np.bitwise_xor, (a_bits, b_bits), {"out": into}),
             (np.bitwise_and, (into, mask), {"out": into}),
             (np.bitwise_xor, (into, b_bits), {"out": into})]
