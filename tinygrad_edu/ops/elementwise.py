@@ -406,8 +406,8 @@ def _select(mask: np.ndarray, g: np.ndarray, keep_where_false: bool = False) -> 
         return np.where(mask, g, 0).astype(g.dtype, copy=False)
     keep = np.subtract(mask, 1, dtype=bits) if keep_where_false else \
         np.subtract(0, mask, dtype=bits)
-    out = np.bitwise_and(g.view(bits), keep, out=keep if keep.shape == g.shape else None)
-    return out.view(g.dtype)
+    into = keep if type(keep) is np.ndarray and keep.shape == g.shape else None  # (0-d: scalar)
+    return np.asarray(np.bitwise_and(g.view(bits), keep, out=into)).view(g.dtype)
 
 
 class Relu(Function):
