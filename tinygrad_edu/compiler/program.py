@@ -408,6 +408,9 @@ def _reread(builder: Resolver, tensor: Tensor, value: Any, tensor_one: Tensor) -
         return lambda state: get(state).array.tolist()
     if isinstance(value, np.ndarray):
         return lambda state: get(state).array.copy()
+    slot = builder.second.slot_of.get(id(tensor.array)) if builder.kind == "slot" else None
+    if slot is not None:  # loss.item() of an op's output: its slot's array, without a Tensor
+        return lambda state: state.values[slot].item()  # around it (~0.3 µs a call)
     return lambda state: get(state).array.item()
 
 
