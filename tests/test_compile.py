@@ -787,3 +787,173 @@ def test_random_draws_outside_an_op_fall_back_even_when_equal_by_chance():
         return step
 
     _fallback_case(factory, lambda k: (tg.ones(3) * (k + 1),), "random numbers are drawn")
+
+
+# ----- the benchmark programs as kernels (Program.describe) ----------------------------------
+def _programs(fn):
+    programs = [e.program for e in fn._entries.values() if e.program is not None]
+    assert programs, "the step was not compiled"
+    return programs
+
+
+FAST_KINDS = ("setattr",  # a .grad stored or dropped
+              "Optimizer.zero_grad",  # the call itself, bound
+              "sgd_step.run")  # a plain SGD's step() as numpy calls, after its checks
+
+
+def _generic_steps(fn):
+    """The steps of a compiled step's programs that are not numpy calls bound to their arrays
+    (nor a .grad stored, zero_grad, SGD's kernel): an op's own forward, a node's own
+    backward, a closure around a kernel."""
+    return [(label, kind) for program in _programs(fn) for label, kind in program.describe()
+            if not kind.startswith("numpy ") and kind not in FAST_KINDS]
+
+
+def _run_both(make, batches, steps):
+    """``make()`` -> (parameters, step); eager and compiled runs from the same state, compared
+    bit for bit after every step (returned values, parameters, gradients)."""
+    (params, slow), (twin, fast) = make(), make()
+    fast = tg.compile(fast)
+    for k in range(steps):
+        x, t = batches[k % len(batches)]
+        _same(_arrays(fast(x, t)), _arrays(slow(x, t)), f"the value of step {k}")
+        _same(_arrays([[p, p.grad] for p in twin]), _arrays([[p, p.grad] for p in params]),
+              f"the parameters and gradients after step {k}")
+    return fast
+
+
+@pytest.mark.parametrize("case", ["2c", "10c"])
+def test_mse_steps_replay_as_kernels_and_equal_eager_over_many_steps(case):
+    """Cases 2c and 10c end with a mean (``Mean``, one node): forward, backward, the SGD
+    update are all numpy calls into buffers, and every step equals eager mode's."""
+    if case == "2c":
+        spec = MLPSpec((2, 16, 16, 1), "tanh", "identity", "mse", batch=64, dtype="float32")
+        weights, batches = init_weights(spec), _tensor_batches(make_batches(spec))
+
+        def make():
+            model = models_tinygrad.TinygradMLP(spec, weights, [])
+            return [p for pair in model.params for p in pair], model.train_step
+    else:
+        spec = NeuronSpec()
+        batches = [(tg.from_numpy(x), tg.from_numpy(y)) for x, y in neuron_batches(spec)]
+
+        def make():
+            model = models_tinygrad.TinygradNeuron(spec, [])
+            return list(model.model.parameters()), model.train_step
+
+    fast = _run_both(make, batches, steps=40)
+    labels = [label for label, _ in _programs(fast)[0].describe()]
+    assert "Mean" in labels and "backward of Mean" in labels
+    assert _generic_steps(fast) == []
+
+
+def test_mean_over_dims_and_keepdim_replays_as_kernels():
+    rng = np.random.default_rng(0)
+    batches = [(tg.tensor(rng.normal(size=(6, 5, 4))), tg.tensor(rng.normal(size=(5, 1))))
+               for _ in range(3)]
+
+    def make():
+        w = tg.tensor(np.linspace(-1, 1, 4), requires_grad=True)
+
+        def step(x, t):
+            w.grad = None
+            y = (x * w).mean((0, 2), keepdim=True)  # (1, 5, 1)
+            loss = ((y.reshape(5, 1) - t) ** 2).mean() + (x * w).mean()
+            loss.backward()
+            return loss, w.grad.clone()
+
+        return [w], step
+
+    fast = _run_both(make, batches, steps=9)
+    assert _generic_steps(fast) == []
+
+
+def test_relu_keeps_a_negative_zero_gradient_as_pytorch_and_so_does_a_replay():
+    """Relu's backward is np.where(off, 0, g): a -0.0 that passes stays -0.0 (PyTorch's
+    threshold_backward), eagerly (on the arrays) and replayed (the Where kernel, on bits)."""
+    g = np.array([-0.0, -0.0, 3.0, np.nan, -np.inf, np.inf], dtype=np.float32)
+    x0 = np.array([1.0, -1.0, 2.0, 3.0, 4.0, -5.0], dtype=np.float32)
+
+    def make():
+        x = tg.tensor(x0, requires_grad=True)
+
+        def step(scale, grad):
+            x.grad = None
+            (x * scale).relu().backward(grad)
+            return x.grad.clone()
+
+        return [x], step
+
+    batches = [(tg.tensor(np.float32(s)), tg.tensor(g)) for s in (1.0, 2.0, -1.0)]
+    fast = _run_both(make, batches, steps=7)
+    got = fast(*batches[0])
+    assert got.array.tobytes() == np.where(x0 <= 0, np.float32(0), g).tobytes()
+    assert np.signbit(got.array[0]) and not np.signbit(got.array[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_where_replays_its_bits(dtype):
+    """tg.where's kernel works on the values' bits: nan, inf and -0.0 come out as np.where's."""
+    rng = np.random.default_rng(1)
+    values = np.array([-0.0, 0.0, 1.5, -2.5, np.nan, np.inf, -np.inf, 7.0])
+    if np.dtype(dtype).kind == "i":
+        values = np.arange(-4, 4)
+    batches = [(tg.tensor(rng.permutation(values).astype(dtype)),
+                tg.tensor(rng.permutation(values).astype(dtype)),
+                tg.tensor(rng.normal(size=(3, 8)) > 0)) for _ in range(3)]
+
+    def step(a, b, condition):
+        return tg.where(condition, a, b), tg.where(condition, b, 0), tg.where(condition, 0, a)
+
+    fast = tg.compile(step)
+    for k in range(7):
+        _same(_arrays(fast(*batches[k % 3])), _arrays(step(*batches[k % 3])), f"call {k}")
+    assert _generic_steps(fast) == []
+
+
+def test_the_log_softmax_cross_entropy_step_replays_as_kernels_over_many_steps():
+    """Case 3c's loss, -y.log_softmax(1)[rows, t].mean(): LogSoftmax, the pick by index
+    tensors (GetItem, and IndexAdd in its backward) and the relu backwards are kernels."""
+    spec = MLPSpec((12, 7, 6, 4), "relu", "identity", "cross_entropy", batch=9,
+                   dtype="float32")
+    weights, batches = init_weights(spec), _tensor_batches(make_batches(spec))
+
+    def make():
+        model = models_tinygrad.TinygradMLP(spec, weights, [])
+        return [p for pair in model.params for p in pair], model.train_step
+
+    fast = _run_both(make, batches, steps=30)
+    labels = {label for label, _ in _programs(fast)[0].describe()}
+    assert {"LogSoftmax", "GetItem", "backward of GetItem", "backward of Relu"} <= labels
+    assert _generic_steps(fast) == [("GetItem", "fancy_index")]  # a[index] into its buffer
+
+
+def test_an_index_out_of_range_raises_at_replay_as_eagerly():
+    w = tg.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
+
+    def step(rows, cols):
+        w.grad = None
+        w[rows, cols].sum().backward()
+        return w.grad.clone()
+
+    fast = tg.compile(step)
+    rows, cols = tg.tensor([0, 2, 2]), tg.tensor([1, 3, 3])  # a place picked twice
+    for _ in range(4):
+        _same(_arrays(fast(rows, cols)), _arrays(step(rows, cols)), "w.grad")
+    assert fast(rows, cols).tolist()[2] == [0.0, 0.0, 0.0, 2.0]
+    with pytest.raises(IndexError, match="out of bounds"):
+        fast(rows, tg.tensor([1, 4, 0]))
+
+
+def test_the_makemore_step_replays_as_kernels():
+    spec = MakemoreSpec()
+    weights = makemore_weights(spec)
+    batches = [(tg.from_numpy(x), tg.from_numpy(t)) for x, t in makemore_batches(spec)]
+
+    def make():
+        m = models_tinygrad.TinygradMakemore(spec, weights, [])
+        return m.parameters, m.train_step
+
+    fast = _run_both(make, batches, steps=12)
+    assert sorted(_generic_steps(fast)) == [("cross_entropy", "cross_entropy.run"),
+                                           ("embedding", "embedding.run")]  # composites

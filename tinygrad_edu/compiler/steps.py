@@ -27,11 +27,13 @@ import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import _per_thread
 from tinygrad_edu.compiler.composites import composite_kernel, cross_entropy_backward
-from tinygrad_edu.compiler.kernels import KERNELS, STEP, VIEWS, Dyn, sgd_step
+from tinygrad_edu.compiler.kernels import KERNELS, STEP, VIEWS, Dyn, positional, sgd_step
 from tinygrad_edu.compiler.record import Unit, flatten, new_nodes, unflatten
 from tinygrad_edu.compiler.resolve import _STUB_KNOWN, Getter, Resolver
 from tinygrad_edu.nn.fused import CrossEntropy
+from tinygrad_edu.nn.module import Module
 from tinygrad_edu.ops import inplace
+from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.tensor import Tensor, _as_tensor, _wrap
 
 
@@ -74,6 +76,7 @@ def _apply(index: int, unit: Unit, getters: list) -> Callable:
         if count:
             state.nodes[index] = _fresh_nodes([out], count, name, args)
 
+    run.makes_nodes = True
     return run
 
 
@@ -102,6 +105,7 @@ def _forward(index: int, unit: Unit, getters: list) -> Callable:
         if count:
             state.nodes[index] = [ctx]
 
+    run.makes_nodes = True
     return run
 
 
@@ -131,8 +135,12 @@ def _kernel(builder: Resolver, two: Unit, one: Unit, where: str,
         return None
     kept_names = builder.ctx_used.get((index, 0), set())
     args = unflatten(two.tree, iter(two.leaves))
-    ops, constants = builder.operands(list(args), list(unflatten(one.tree, iter(one.leaves))),
-                                      where)
+    args_one = unflatten(one.tree, iter(one.leaves))
+    ops, constants = builder.operands(list(args), list(args_one), where)
+    for i, (arg, arg_one) in enumerate(zip(args, args_one)):  # an index: a tuple of arrays
+        if type(arg) is tuple and any(isinstance(v, (Tensor, np.ndarray)) for v in arg):
+            inner, _ = builder.operands(list(arg), list(arg_one), where)
+            ops[i] = tuple([v if op is None else op for v, op in zip(arg, inner)])
     values = builder.state.values
     view = VIEWS.get(cls)
     if view is not None:
@@ -163,7 +171,8 @@ def _kernel(builder: Resolver, two: Unit, one: Unit, where: str,
         calls, kept = calls
         if not kept_names <= set(kept):
             return None
-        builder.state.nodes[index] = [SimpleNamespace(**kept)]
+        if index is not None:  # (an op inside a backward makes no node anyone reads)
+            builder.state.nodes[index] = [SimpleNamespace(**kept)]
     elif kept_names:
         return None
     if calls is None:
@@ -174,6 +183,7 @@ def _kernel(builder: Resolver, two: Unit, one: Unit, where: str,
 
 def _bind(fn: Callable, args: tuple, kwargs: dict) -> Callable:
     """One numpy call as a step: a partial when every operand is fixed, else a closure."""
+    fn, args, kwargs = positional(fn, args, kwargs)
     if not any(isinstance(a, Dyn) for a in (*args, *kwargs.values())):
         return partial(fn, *args, **kwargs)
     late = {k: v for k, v in kwargs.items() if isinstance(v, Dyn)}  # where=condition
@@ -183,6 +193,7 @@ def _bind(fn: Callable, args: tuple, kwargs: dict) -> Callable:
         fn(*[a.get(state) if isinstance(a, Dyn) else a for a in args],
            **{k: v.get(state) for k, v in late.items()}, **fixed)
 
+    run.kernel = fn  # a numpy call all the same, with an operand read at replay (describe)
     return run
 
 
@@ -210,8 +221,13 @@ def _update_kernel(builder: Resolver, two: Unit, others: list, where: str) -> Ca
     if a.array is a_one.array and not isinstance(operand, Dyn):  # a fixed array: bound
         builder.bound[id(a)] = (a, a.array)
         builder.counters.append(counter)  # counted once, at the end of a run (Program)
-        return [partial(ufunc, a.array, operand, out=a.array, casting="same_kind")]
+        return [partial(ufunc, a.array, operand, a.array)]  # out= a.array, by position
     return [run]
+
+
+# zero_grad of optimizers and modules: sets .grad to None (or fills it with zeros), which no grad
+# mode changes
+ZERO_GRADS = {Optimizer.zero_grad.__wrapped__, Module.zero_grad.__wrapped__}
 
 
 def _call(index: int, unit: Unit, getters: list) -> Callable:
@@ -228,6 +244,8 @@ def _call(index: int, unit: Unit, getters: list) -> Callable:
         # opt.step(), opt.zero_grad(): no tensor in, none out: the call itself, bound
         args, kwargs = unflatten(tree, iter([get(None) for get in getters]))
         bound = partial(fn, *args, **kwargs)
+        if fn in ZERO_GRADS:  # the same whatever the grad mode: the call itself is the step
+            return bound
 
         def run_bound(state: State) -> None:
             flag.enabled = grad_mode
@@ -248,6 +266,7 @@ def _call(index: int, unit: Unit, getters: list) -> Callable:
         if count:
             state.nodes[index] = _fresh_nodes(leaves, count, name, (args, kwargs))
 
+    run.makes_nodes = True
     return run
 
 

@@ -388,16 +388,26 @@ class SigmoidDerivative(Function):
         return grad_g, grad_y
 
 
-def _select(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``np.where(mask, g, 0)``, computed as g · mask: np.where branches on every element,
-    and a random mask (relu's) defeats branch prediction (measured: 115 → 17 µs for
-    (128, 256) float32). ``+ 0.0`` turns g · 0 = -0.0 into where's 0.0; where g is not
-    finite, g · 0 would be nan, so there np.where itself is used."""
-    if not np.isfinite(g).all():
+UINT_OF_SIZE = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # same-size bit views
+
+
+def _select(mask: np.ndarray, g: np.ndarray, keep_where_false: bool = False) -> np.ndarray:
+    """``np.where(mask, g, 0)`` (``np.where(mask, 0, g)`` if ``keep_where_false``), bit for bit,
+    computed on g's bits: ANDed with all ones where g is kept (0 - True = 0xFF..F as an
+    unsigned integer; True - 1 = 0 for the other side), with zeros elsewhere (+0.0).
+    np.where branches on every element, and a random mask (relu's) defeats branch
+    prediction (measured for (128, 256) float32: np.where 117 µs, a masked np.copyto 152 µs,
+    g · mask + 0.0 21 µs, this 12 µs). Unlike g · mask + 0.0, it keeps a kept -0.0 (and
+    nan, inf) as np.where and PyTorch do."""
+    bits = UINT_OF_SIZE.get(g.dtype.itemsize) if g.dtype.kind in "fiu" else None
+    if bits is None:
+        if keep_where_false:
+            return np.where(mask, 0, g).astype(g.dtype, copy=False)
         return np.where(mask, g, 0).astype(g.dtype, copy=False)
-    out = np.multiply(g, mask)
-    out += 0.0
-    return out
+    keep = np.subtract(mask, 1, dtype=bits) if keep_where_false else \
+        np.subtract(0, mask, dtype=bits)
+    into = keep if type(keep) is np.ndarray and keep.shape == g.shape else None  # (0-d: scalar)
+    return np.asarray(np.bitwise_and(g.view(bits), keep, out=into)).view(g.dtype)
 
 
 class Relu(Function):
@@ -416,7 +426,7 @@ class Relu(Function):
             mask = _wrap(np.logical_not(ctx.off.array).astype(g.array.dtype), True, ctx)
             return g * PiecewiseConstant.apply(mask)
         if backward_on_arrays():  # no graph wanted: on the arrays
-            return as_gradients(_select(~ctx.off.array, g.array))
+            return as_gradients(_select(ctx.off.array, g.array, keep_where_false=True))
         return Where.apply(ctx.off, _constant(np.zeros((), g.array.dtype)), g)
 
 
@@ -574,8 +584,9 @@ class Where(Function):
         (condition,) = ctx.saved_tensors
         if backward_on_arrays():  # no graph wanted: on the arrays
             mask = condition.array
-            return as_gradients(None, _select(mask, g.array) if ctx.needs_input_grad[1] else None,
-                                _select(~mask, g.array) if ctx.needs_input_grad[2] else None)
+            return as_gradients(
+                None, _select(mask, g.array) if ctx.needs_input_grad[1] else None,
+                _select(mask, g.array, keep_where_false=True) if ctx.needs_input_grad[2] else None)
         zero = _constant(np.zeros((), g.array.dtype))
         grad_a = Where.apply(condition, g, zero) if ctx.needs_input_grad[1] else None
         grad_b = Where.apply(condition, zero, g) if ctx.needs_input_grad[2] else None
