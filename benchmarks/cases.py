@@ -69,27 +69,21 @@ def _assert_close(what: str, got: object, expected: object, tolerance: dict) -> 
 
 def check_first_step(spec: MLPSpec, models: dict) -> dict[str, float]:
     """Run step 0 on every model; assert the losses and updated weights match numpy's."""
-    losses = {name: model.step(0).item() for name, model in models.items()}
-    reference = models["numpy"].weights()
-    tolerance = _tolerance(spec.dtype)
-    for name, model in models.items():
-        _assert_close(f"{spec.label} first-step loss, {name} vs numpy", losses[name],
-                      losses["numpy"], tolerance)
-        for i, (got, expected) in enumerate(zip(model.weights(), reference)):
-            _assert_close(f"{spec.label} parameter {i} after one step, {name} vs numpy", got,
-                          expected, tolerance)
-    return losses
+    return _check_step(spec, models, 0)
 
 
-def _check_step(spec: MLPSpec, models: dict, k: int) -> None:
+def _check_step(spec: MLPSpec, models: dict, k: int) -> dict[str, float]:
+    """Run step ``k`` on every model; assert the losses and updated weights match numpy's."""
     losses = {name: float(model.step(k).item()) for name, model in models.items()}
     reference, tolerance = models["numpy"].weights(), _tolerance(spec.dtype)
+    after = "after one step" if k == 0 else f"after step {k}"
     for name, model in models.items():
         _assert_close(f"{spec.label} loss of step {k}, {name} vs numpy", losses[name],
                       losses["numpy"], tolerance)
         for i, (got, expected) in enumerate(zip(model.weights(), reference)):
-            _assert_close(f"{spec.label} parameter {i} after step {k}, {name} vs numpy", got,
+            _assert_close(f"{spec.label} parameter {i} {after}, {name} vs numpy", got,
                           expected, tolerance)
+    return losses
 
 
 def check_chain(n_elements: int, n_ops: int) -> dict[str, float]:
