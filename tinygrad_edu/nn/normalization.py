@@ -35,7 +35,7 @@ def _standardise(input: Tensor, mean: Tensor, var: Tensor, eps: float) -> Tensor
 
 def _mean(array: np.ndarray, dims: tuple, count: int) -> np.ndarray:
     """``array.mean(dims, keepdims=True)``, the same sum and division without numpy's
-    wrapper around them (measured: 3.8 → 1.9 µs for (32, 200), twice a training step)."""
+    wrapper around them (measured: 3.6 → 2.0 µs for (32, 200), twice a training step)."""
     total = np.add.reduce(array, axis=dims, keepdims=True)
     return np.true_divide(total, count, out=total)
 
