@@ -113,8 +113,6 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:  # the engine writes _grad directly
-        from tinygrad_edu.argcheck import check_assigned_grad
-
         self._grad = check_assigned_grad(self, value)
 
     @property
@@ -829,5 +827,6 @@ def _initial_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     return gradient.to(output.array.dtype)  # a float32 output's gradient is float32
 
 # The ops import Tensor from this module, so they are imported after it is defined.
+from tinygrad_edu.argcheck import check_assigned_grad  # noqa: E402
 from tinygrad_edu.autograd.recording import note_read  # noqa: E402
 from tinygrad_edu.ops import elementwise, inplace, linalg, movement, reduce  # noqa: E402
