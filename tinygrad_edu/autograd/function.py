@@ -126,11 +126,11 @@ class Function:
         loop costs more than a small op), and nothing is recorded when no
         input needs a gradient.
         """
-        ctx = cls()
-        edges = None  # per input: the node its gradient goes to, None if it needs none
         grad_mode = _per_thread.flag  # this thread's grad mode
         if grad_mode.recorder is not None:  # tg.compile is recording (autograd/recording.py)
             return grad_mode.recorder.apply(cls, args)
+        ctx = cls()
+        edges = None  # per input: the node its gradient goes to, None if it needs none
         if grad_mode.enabled:
             count = len(args)
             if count == 1:
