@@ -354,15 +354,30 @@ def test_inplace_change_to_saved_tensor_raises_at_backward_naming_the_op():
         y.sum().backward()
 
 
-def test_inplace_change_to_saved_output_raises():
+@pytest.mark.parametrize("op", ["exp", "sqrt", "tanh", "sigmoid"])  # the ops with saves_output
+def test_inplace_change_to_saved_output_raises(op):
     x = f64([1.0, 2.0])
-    y = x.exp()
+    y = getattr(x, op)()
     z = y.sum()
     y.array  # noqa: B018 - reading is fine
     with tg.no_grad():
         y.mul_(2)
-    with pytest.raises(RuntimeError, match="ExpBackward0.*in-place"):
+    with pytest.raises(RuntimeError, match=f"{op.capitalize()}Backward0.*in-place"):
         z.backward()
+
+
+@pytest.mark.parametrize("op", ["exp", "sqrt", "tanh", "sigmoid"])
+def test_saved_output_gives_the_gradient_and_no_cycle(op):
+    x = f64([0.3, 2.0])
+    y = getattr(x, op)()
+    node = y.grad_fn
+    assert node.saved_tensors[0].array is y.array  # the output's own array, not a copy
+    assert not any(t is y for t in node._saved)  # kept as its array: no cycle through grad_fn
+    y.sum().backward()
+    slope = {"exp": np.exp([0.3, 2.0]), "sqrt": 0.5 / np.sqrt([0.3, 2.0]),
+             "tanh": 1 - np.tanh([0.3, 2.0]) ** 2,
+             "sigmoid": np.exp(-np.array([0.3, 2.0])) / (1 + np.exp(-np.array([0.3, 2.0]))) ** 2}
+    np.testing.assert_allclose(x.grad.array, slope[op], rtol=1e-12)
 
 
 def test_inplace_on_leaf_requiring_grad_raises():

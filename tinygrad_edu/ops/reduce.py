@@ -27,6 +27,18 @@ def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
     return tuple([1 if i in dims else size for i, size in enumerate(shape)])
 
 
+def _spread(g: np.ndarray, kept: tuple, shape: tuple) -> np.ndarray:
+    """A reduction's gradient spread back over the input's ``shape`` (a read-only view):
+    ``np.broadcast_to(g.reshape(kept), shape)``. A 0-d g, as every ``loss.sum()`` or
+    ``loss.mean()`` gives, is spread with strides of 0 directly: np.broadcast_to is a
+    Python function (measured for shape (4, 1): 2.95 µs, this way 0.56 µs)."""
+    if g.ndim == 0:
+        spread = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+        spread.flags.writeable = False
+        return spread
+    return np.broadcast_to(g.reshape(kept), shape)
+
+
 class Sum(Function):
     """out = Σ a over ``dims``.   d/da_i = 1: g is broadcast back to a's shape."""
 
@@ -35,9 +47,10 @@ class Sum(Function):
         ctx.input_shape, ctx.dims = a.array.shape, dims
         if dims is not None:
             ctx._name = "SumBackward1"  # PyTorch's name for sum over given dims
+        # np.add.reduce is what ndarray.sum calls, through a Python function (0.4 µs more)
         if a.array.dtype.kind in "iub":  # integer and bool sums are int64, as in PyTorch
-            return a.array.sum(axis=dims, keepdims=keepdim, dtype=np.int64)
-        return a.array.sum(axis=dims, keepdims=keepdim)
+            return np.add.reduce(a.array, axis=dims, keepdims=keepdim, dtype=np.int64)
+        return np.add.reduce(a.array, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -45,7 +58,7 @@ class Sum(Function):
         # Broadcasting prepends 1s, so g needs reshaping only when the reduced
         # dims are not exactly the leading ones.
         if backward_on_arrays():  # no graph wanted: broadcast the array itself
-            return _wrap(np.broadcast_to(g.array.reshape(kept), ctx.input_shape)), None, None
+            return _wrap(_spread(g.array, kept, ctx.input_shape)), None, None
         if (1,) * (len(kept) - g.array.ndim) + g.array.shape != kept:
             g = Reshape.apply(g, kept)
         return Expand.apply(g, ctx.input_shape), None, None
@@ -62,12 +75,14 @@ class Mean(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape, ctx.dims = a.array.shape, dims
         ctx._name = "MeanBackward0" if dims is None else "MeanBackward1"
-        total = a.array.sum(axis=dims, keepdims=keepdim)
+        total = np.add.reduce(a.array, axis=dims, keepdims=keepdim)
         ctx.count = _wrap(np.asarray(_count(a.array.shape, dims), dtype=total.dtype))
         return np.true_divide(total, ctx.count.array)
 
     @staticmethod
     def backward(ctx, g):
+        if backward_on_arrays():  # no graph wanted: the same division on the arrays
+            return Sum.backward(ctx, _wrap(np.true_divide(g.array, ctx.count.array)))
         return Sum.backward(ctx, Div.apply(g, ctx.count))  # a sum's gradient, divided by n
 
 

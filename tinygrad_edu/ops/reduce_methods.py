@@ -43,6 +43,8 @@ def _keepdim_alias(name: str, keepdim: builtins.bool, keepdims: Any) -> builtins
 def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,  # noqa: A001, A002
         dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """Σ over ``dim`` (an int, a tuple of ints, or None for all)."""
+    if dim is None and axis is None and dtype is None and keepdims is None and not keepdim:
+        return reduce.Sum.apply(input, None, False)  # loss.sum(): nothing to check
     dim, keepdim = _dim_alias("sum", dim, axis), _keepdim_alias("sum", keepdim, keepdims)
     x = input if dtype is None else input.to(dtype=dtype)
     return reduce.Sum.apply(x, _dims(_all_if_empty(dim), x.ndim), keepdim)  # dim=(): all
