@@ -153,6 +153,7 @@ def run_mlp_case(case: str, spec: MLPSpec, target: float, rounds: int, repeats: 
                 ms["tg"], ms.get("torch"), target=f"tg/numpy ≤ {target}",
                 measured=f"{ratio:.2f}×", met=ratio <= target,
                 extra={"first_step_loss": losses, "rounds": rounds, "steps_per_round": repeats})]
+    rows.append(_versus_torch_row(case, f"{spec.label} eager vs PyTorch", "ms/step", ms))
     if with_nn:
         nn_row = Row(case + "b", f"{spec.label} with tg.nn + tg.optim", "ms/step", ms["numpy"],
                      ms.get("tg_nn"), target="nn/raw tg ≤ 1.05")
@@ -166,6 +167,18 @@ def run_mlp_case(case: str, spec: MLPSpec, target: float, rounds: int, repeats: 
         rows.append(_compiled_row(case, f"{spec.label} compiled (tg.compile)", ms,
                                   "numpy", compiled_target))
     return rows
+
+
+def _versus_torch_row(case: str, name: str, unit: str, times: dict) -> Row:
+    """Issue 16's target for eager mode on every case: tinygrad_edu no slower than PyTorch."""
+    torch_time = times.get("torch")
+    row = Row(case + "t", name, unit, times["numpy"], times["tg"], torch_time,
+              target="tg ≤ torch (issue 16)")
+    if torch_time is None:
+        row.measured = "no torch"
+    else:
+        row.measured, row.met = f"{times['tg'] / torch_time:.2f}× torch", times["tg"] <= torch_time
+    return row
 
 
 def _compiled_row(case: str, name: str, ms: dict, versus: str, target: float) -> Row:
@@ -199,7 +212,8 @@ def run_elementwise_chain(n_elements: int, n_ops: int, target_us: float, rounds:
     us = {name: seconds / n_ops * 1e6 for name, seconds in medians.items()}
     return [Row("5", f"{n_ops}-op chain on {n_elements} elements (fwd+bwd)", "µs/op",
                 us["numpy"], us["tg"], us.get("torch"), target=f"tg ≤ {target_us} µs/op",
-                measured=f"{us['tg']:.2f} µs", met=us["tg"] <= target_us)]
+                measured=f"{us['tg']:.2f} µs", met=us["tg"] <= target_us),
+            _versus_torch_row("5", f"{n_ops}-op chain eager vs PyTorch", "µs/op", us)]
 
 
 def run_scalar_chains(short_ops: int, long_ops: int, rounds: int, long_rounds: int) -> list[Row]:

@@ -70,11 +70,21 @@ def test_mlp_case_runs_one_round():
                               with_nn=True)
     assert rows[0].case == "3" and rows[0].unit == "ms/step"
     assert rows[0].numpy > 0 and rows[0].tg > 0
-    assert rows[1].case == "3b"
+    assert rows[1].case == "3t" and rows[1].target == "tg ≤ torch (issue 16)"
+    assert rows[2].case == "3b"
     if models_tinygrad.nn_optim_missing() is None:
-        assert rows[1].tg > 0
+        assert rows[2].tg > 0
     else:
-        assert rows[1].measured.startswith("skipped")
+        assert rows[2].measured.startswith("skipped")
+
+
+@pytest.mark.parametrize("tg_time, met", [(0.9, True), (1.0, True), (1.1, False)])
+def test_versus_torch_row_compares_eager_with_pytorch(tg_time, met):
+    row = cases._versus_torch_row("1", "XOR eager vs PyTorch", "ms/step",
+                                  {"numpy": 0.5, "tg": tg_time, "torch": 1.0})
+    assert (row.case, row.met, row.measured) == ("1t", met, f"{tg_time:.2f}× torch")
+    without_torch = cases._versus_torch_row("1", "XOR", "ms/step", {"numpy": 0.5, "tg": 1.0})
+    assert without_torch.met is None and without_torch.measured == "no torch"
 
 
 def test_chains_agree_with_the_chain_rule():
@@ -94,8 +104,8 @@ def test_chains_agree_with_the_chain_rule():
 def test_chain_cases_run():
     rows = cases.run_elementwise_chain(4, 30, target_us=3.0, rounds=1, repeats=1)
     rows += cases.run_scalar_chains(300, 600, rounds=1, long_rounds=1)
-    assert [row.case for row in rows] == ["5", "6", "6b"]
-    assert rows[2].extra["per_op_change"]["tg"] > 0
+    assert [row.case for row in rows] == ["5", "5t", "6", "6b"]
+    assert rows[3].extra["per_op_change"]["tg"] > 0
     assert all(row.tg > 0 for row in rows)
 
 
@@ -230,7 +240,7 @@ def test_compiled_rows_are_in_the_table():
                                   compiled=("torch", 0.5))
     rows += cases.run_script_case("10", NeuronSpec(), rounds=1, repeats=1,
                                   compiled=("numpy", 1.5))
-    assert [row.case for row in rows] == ["1", "1c", "9", "9c", "10", "10c"]
+    assert [row.case for row in rows] == ["1", "1t", "1c", "9", "9c", "10", "10c"]
     compiled = [row for row in rows if row.case.endswith("c")]
     assert all(row.tg > 0 and row.target.startswith("compiled/") for row in compiled)
     assert "compiled (tg.compile)" in format_table(rows)

@@ -32,18 +32,22 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     if grad_shape == shape:
         return grad
     lead = len(grad_shape) - len(shape)
-    if lead < 0 or any(
-        size != 1 and size != grad_shape[lead + i] for i, size in enumerate(shape)
-    ):
-        raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
-    # size-1 dims that broadcasting stretched: summed, kept as 1
+    stretched_list = []  # size-1 dims that broadcasting stretched: summed, kept as 1
+    for i, size in enumerate(shape):  # (a loop, not any(...) over a generator: 1 µs less
+        if lead < 0 or size != grad_shape[lead + i]:  # for every broadcast bias)
+            if lead < 0 or size != 1:
+                raise ValueError(f"cannot sum a gradient of shape {grad_shape} to shape {shape}")
+            stretched_list.append(i)
     # (tuple of a list, not of a generator: that tuple is made at a guessed size and resized,
     # and freed ones then fill CPython's free list slowly: benchmark case 7c's growth)
-    stretched = tuple([i for i, size in enumerate(shape)
-                       if size == 1 and grad_shape[lead + i] != 1])
-    if backward_on_arrays():  # no graph wanted: the same sums on the array
-        data = grad.array.sum(axis=tuple(range(lead))) if lead else grad.array
-        return _wrap(np.asarray(data.sum(axis=stretched, keepdims=True) if stretched else data))
+    stretched = tuple(stretched_list)
+    if backward_on_arrays():  # no graph wanted: the same sums on the array (np.add.reduce
+        data = grad.array  # is what ndarray.sum calls, through a Python function)
+        if lead:
+            data = np.add.reduce(data, axis=tuple(range(lead)))
+        if stretched:
+            data = np.add.reduce(data, axis=stretched, keepdims=True)
+        return _wrap(data if type(data) is np.ndarray else np.asarray(data))
     from tinygrad_edu.ops.reduce import Sum
 
     if lead:  # dims that broadcasting added in front: summed away

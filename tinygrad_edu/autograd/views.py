@@ -65,7 +65,10 @@ class ViewInfo:
     __slots__ = ("base", "steps", "kind", "maker")
 
     def __init__(self, base: Tensor, steps: tuple, kind: str, maker: str = "") -> None:
-        self.base, self.steps, self.kind, self.maker = base, steps, kind, maker
+        self.base = base
+        self.steps = steps
+        self.kind = kind
+        self.maker = maker
 
 
 def _owner(array: np.ndarray) -> np.ndarray:
@@ -80,12 +83,12 @@ def view_of(a: Tensor, array: np.ndarray, op: type, args: tuple, ctx: Function) 
         return out
     counter = out._version_counter = a._version
     parent = a._view
-    if parent is None:
-        base, steps = a, ((op, args),)
-    else:
-        base, steps = parent.base, parent.steps + ((op, args),)
     recorded = True in ctx.needs_input_grad or is_grad_enabled()
-    out._view = ViewInfo(base, steps, DEFAULT if recorded else NO_GRAD)
+    if parent is None:
+        out._view = ViewInfo(a, ((op, args),), DEFAULT if recorded else NO_GRAD)
+    else:
+        out._view = ViewInfo(parent.base, parent.steps + ((op, args),),
+                             DEFAULT if recorded else NO_GRAD)
     _register(counter, out)
     return out
 
