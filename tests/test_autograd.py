@@ -366,6 +366,27 @@ def test_inplace_change_to_saved_output_raises(op):
         z.backward()
 
 
+def test_custom_function_with_saves_output_reads_its_output_in_backward():
+    class Cube(Function):  # out = a³, d/da = 3 a² = 3 out^(2/3): written with the output
+        saves_output = True
+
+        @staticmethod
+        def forward(ctx, a):
+            return a.array ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (out,) = ctx.saved_tensors
+            return g * 3 * out.abs() ** (2 / 3)
+
+    x = f64([2.0, 3.0])
+    y = Cube.apply(x)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.array, [12.0, 27.0], rtol=1e-12)
+    with tg.no_grad():  # nothing is saved when no gradient is wanted
+        assert Cube.apply(x).grad_fn is None
+
+
 @pytest.mark.parametrize("op", ["exp", "sqrt", "tanh", "sigmoid"])
 def test_saved_output_gives_the_gradient_and_no_cycle(op):
     x = f64([0.3, 2.0])
