@@ -46,6 +46,14 @@ CASES = {
                    ((6, 3), (2, 3))),
     "cross_entropy": (lambda a, b: F.cross_entropy(a * b, tg.tensor([0, 2, 1, 2])),
                       ((4, 3), (4, 3))),
+    "pow 2": (lambda a, b: (a - b) ** 2, ((4, 3), (4, 3))),
+    "sum all": (lambda a, b: (a * b).sum() * b, ((4, 3), (4, 3))),
+    "mean all": (lambda a, b: (a * b).mean() * b, ((4, 3), ())),
+    "log_softmax": (lambda a, b: a.log_softmax(1) * b, ((4, 3), (4, 3))),
+    "log_softmax dim 0": (lambda a, b: a.log_softmax(0) * b, ((4, 3), (3,))),
+    "exp, sqrt": (lambda a, b: a.exp().sqrt() * b, ((4, 3), (4, 3))),
+    "index pairs": (lambda a, b: a[tg.arange(4), tg.tensor([0, 2, 1, 2])] * b, ((4, 3), (4,))),
+    "index repeated rows": (lambda a, b: a[tg.tensor([0, 0, 3])] * b, ((4, 3), (3, 3))),
 }
 
 

@@ -107,8 +107,21 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx, g):
         ctx.saved_tensors  # noqa: B018 - raises if an index tensor was changed in place
-        grad = IndexAdd.apply(g, ctx.index, ctx.input_shape)
+        if backward_on_arrays():  # no graph wanted: on the arrays
+            grad = _wrap(_index_add(g.array, ctx.index, ctx.input_shape))
+        else:
+            grad = IndexAdd.apply(g, ctx.index, ctx.input_shape)
         return (grad,) + (None,) * (len(ctx.needs_input_grad) - 1)
+
+
+def _index_add(g: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
+    """zeros(shape) with g added at ``index``."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g  # no element is selected twice
+    else:
+        np.add.at(out, index, g)
+    return out
 
 
 class IndexAdd(Function):
@@ -120,12 +133,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, g, index, shape):
         ctx.index = index
-        out = np.zeros(shape, dtype=g.array.dtype)
-        if _is_basic(index):
-            out[index] = g.array  # no element is selected twice
-        else:
-            np.add.at(out, index, g.array)
-        return out
+        return _index_add(g.array, index, shape)
 
     @staticmethod
     def backward(ctx, grad):

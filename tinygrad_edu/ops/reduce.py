@@ -163,21 +163,26 @@ class LogSoftmax(Function):
     numerical stability: logits of ±1000 give finite values and gradients.
     """
 
+    saves_output = True  # backward's out is ctx.saved_tensors[0]
+
     @staticmethod
     def forward(ctx, a, dim):
         if a.array.dtype.kind != "f":
             raise NotImplementedError(
                 f"log_softmax(): not implemented for {a.dtype}; expected a float tensor"
             )
-        shifted = a.array - a.array.max(axis=dim, keepdims=True, initial=-np.inf)  # empty: ok
-        out = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
+        ctx.dim = dim  # (np.maximum.reduce and np.add.reduce: what .max and .sum call)
+        shifted = a.array - np.maximum.reduce(a.array, axis=dim, keepdims=True,
+                                              initial=-np.inf)  # an empty dim: -inf, no error
+        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        if backward_on_arrays():  # no graph wanted: the same formula on the arrays
+            g = g.array
+            return _wrap(g - np.exp(out.array) * np.add.reduce(g, axis=ctx.dim, keepdims=True)), \
+                None
         return g - out.exp() * Sum.apply(g, _as_dims(ctx.dim), True), None
 
 
