@@ -957,3 +957,144 @@ def test_the_makemore_step_replays_as_kernels():
     fast = _run_both(make, batches, steps=12)
     assert sorted(_generic_steps(fast)) == [("cross_entropy", "cross_entropy.run"),
                                            ("embedding", "embedding.run")]  # composites
+
+
+# ----- the quicker forms of kernels' calls hold eager mode's bits -------------------------
+EDGES = [0.0, -0.0, 1.5, -2.5, np.nan, np.inf, -np.inf, 1e300, -1e300, 800.0, -800.0, 90.0,
+         -90.0, 5e-324]
+
+
+def _edge_batches(dtype, shape, count=4, seed=3):
+    rng = np.random.default_rng(seed)
+    with np.errstate(over="ignore"):  # 1e300 is inf in float32
+        values = np.array(EDGES, dtype=np.float64).astype(dtype)
+    return [tg.tensor(rng.choice(values, size=shape)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_valued_operands_as_0d_views_and_sigmoids_clip_hold_eagers_bits(dtype):
+    """A bias of one element (a 0-d view of the parameter, updated in place by SGD), a mean's
+    gradient expanded over the batch (a 0-d view of it), sigmoid's np.minimum with its limit
+    as a 0-d array, and the exponent's ``e - 1`` as a 0-d array: over inf, nan, -0.0, values
+    past exp's range and a subnormal, every replay equals eager mode bit for bit."""
+    xs = _edge_batches(dtype, (6, 2))
+    ts = _edge_batches(dtype, (6, 1), seed=4)
+    batches = list(zip(xs, ts))
+
+    def make():
+        lin = nn.Linear(2, 1, dtype=dtype)
+        with tg.no_grad():
+            lin.weight.copy_(tg.tensor(np.array([[0.5, -0.25]], dtype=dtype)))
+            lin.bias.copy_(tg.tensor(np.array([-0.0], dtype=dtype)))
+        opt = optim.SGD(lin.parameters(), lr=0.5)
+        params = list(lin.parameters())
+
+        def step(x, t):
+            opt.zero_grad()
+            a = lin(x).sigmoid()
+            loss = 0.5 * ((t - a) ** 2).mean() + ((a - 1) ** 3).mean() + (a + lin.bias).sum()
+            loss.backward()
+            opt.step()
+            return loss, a.detach()
+
+        return params, step
+
+    with np.errstate(all="ignore"):
+        fast = _run_both(make, batches, steps=12)
+    assert _generic_steps(fast) == []
+    views = [a for step in _programs(fast)[0].steps for a in getattr(step, "args", ())
+             if isinstance(a, np.ndarray) and a.ndim == 0 and a.base is not None]
+    assert len(views) >= 2  # the bias, the mean's expanded gradient (the shortcuts are used)
+
+
+def test_a_bias_of_one_element_replaced_between_calls_is_followed():
+    """The 0-d view of a one-element bias belongs to that array: a new array is a new guard."""
+    def make():
+        w = tg.tensor(np.array([[0.5], [-1.0]]), requires_grad=True)
+        b = tg.tensor(np.array([0.25]), requires_grad=True)
+
+        def step(x, t):
+            w.grad = b.grad = None
+            loss = ((x @ w + b - t) ** 2).mean()
+            loss.backward()
+            with tg.no_grad():
+                w.sub_(0.1 * w.grad)
+                b.sub_(0.1 * b.grad)
+            return loss, b.grad.clone()
+
+        return [w, b], step
+
+    (params, slow), (twin, fast) = make(), make()
+    fast = tg.compile(fast)
+    x, t = tg.tensor(np.ones((3, 2))), tg.tensor(np.zeros((3, 1)))
+    for k in range(7):
+        if k == 4:  # a new array for the bias, as b.data = ... does
+            params[1].data = tg.tensor(np.array([-3.0]))
+            twin[1].data = tg.tensor(np.array([-3.0]))
+        _same(_arrays(fast(x, t)), _arrays(slow(x, t)), f"step {k}")
+        _same(_arrays(twin), _arrays(params), f"the parameters after step {k}")
+
+
+@pytest.mark.parametrize("lr", [0.1, 1, 1e-45, 3e38, 1e39],
+                         ids=["float", "int", "below-float32", "near-float32-max", "past-float32"])
+def test_sgd_kernel_with_float32_and_float64_parameters_equals_eager(lr):
+    """One scratch buffer per dtype shared by the parameters, lr as a 0-d array of each dtype
+    (remade when lr changes; an lr past float32's range runs step() itself)."""
+    rng = np.random.default_rng(5)
+    batches = [(tg.tensor(rng.normal(size=(5, 3)).astype(np.float32)),
+                tg.tensor(rng.normal(size=(5, 1)))) for _ in range(3)]
+
+    def make():
+        w32 = tg.tensor(np.linspace(-1, 1, 6, dtype=np.float32).reshape(3, 2), requires_grad=True)
+        w64 = tg.tensor(np.linspace(-1, 1, 2).reshape(2, 1), requires_grad=True)
+        opt = optim.SGD([w32, w64], lr=lr)
+
+        def step(x, t):
+            opt.zero_grad()
+            loss = ((x @ w32).double() @ w64 - t).abs().mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return [w32, w64], step, opt
+
+    (params, slow, opt_slow), (twin, fast, opt_fast) = make(), make()
+    fast = tg.compile(fast)
+    with np.errstate(all="ignore"):
+        for k in range(9):
+            if k == 5:  # a new lr: new 0-d arrays
+                for opt in (opt_slow, opt_fast):
+                    opt.param_groups[0]["lr"] = lr / 2
+            x, t = batches[k % len(batches)]
+            _same(_arrays(fast(x, t)), _arrays(slow(x, t)), f"the loss of step {k}")
+            _same(_arrays([[p, p.grad] for p in twin]), _arrays([[p, p.grad] for p in params]),
+                  f"the parameters and gradients after step {k}")
+
+
+def test_sgd_with_a_numpy_lr_runs_step_itself_and_equals_eager():
+    """lr = np.float64(0.1) with float32 parameters: eager mode computes lr * g in float64 and
+    the update in float64; the kernel (float32 throughout) would round differently, so the
+    replay runs step() itself."""
+    rng = np.random.default_rng(6)
+    batches = [(tg.tensor(rng.normal(size=(4, 256)).astype(np.float32)),) for _ in range(3)]
+
+    def make():  # 256 weights: the two roundings differ in a few percent of them
+        w = tg.tensor(np.linspace(-1, 1, 256, dtype=np.float32), requires_grad=True)
+        opt = optim.SGD([w], lr=np.float64(0.1))
+
+        def step(x):
+            opt.zero_grad()
+            loss = (x * w).tanh().sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return [w], step
+
+    (params, slow), (twin, fast) = make(), make()
+    fast = tg.compile(fast)
+    for k in range(8):
+        (x,) = batches[k % len(batches)]
+        _same(_arrays(fast(x)), _arrays(slow(x)), f"the loss of step {k}")
+        _same(_arrays([[p, p.grad] for p in twin]), _arrays([[p, p.grad] for p in params]),
+              f"the parameters and gradients after step {k}")

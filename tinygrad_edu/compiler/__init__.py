@@ -89,7 +89,7 @@ class CompiledFunction:
         if program is not None and program.running:  # called again from inside its own run
             return self.fn(*args, **kwargs)
         if program is not None:
-            if program.guard() == program.expected:
+            if program.guard():
                 return program.run(leaves)
             entry.program = None  # the state changed since: record again
         if self._recordings >= RECOMPILE_LIMIT:

@@ -67,9 +67,22 @@ def _binary(ufunc: Any) -> Callable:
     def make(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
         if not _floats(args, ops, 2):
             return None
-        return [(ufunc, (ops[0], ops[1]), {"out": out})]  # forward: a.array ⊙ b.array
+        a, b = _one_element_as_0d(ops[0], out), _one_element_as_0d(ops[1], out)
+        return [(ufunc, (a, b), {"out": out})]  # forward: a.array ⊙ b.array
 
     return make
+
+
+def _one_element_as_0d(op: Any, out: np.ndarray) -> Any:
+    """A fixed operand of one value — one element, or one element broadcast (all strides 0:
+    an expanded gradient) — as a 0-d view of that value. The output buffer gives the call its
+    shape, so the numbers are the same, but numpy takes its quick path for a 0-d operand
+    (seed 000's bias, (32, 1) + (1,): 0.56 → 0.24 µs; the mean's gradient expanded to
+    (32, 1) times 2: 0.56 → 0.24 µs). A view, so a parameter's in-place updates are seen."""
+    if not isinstance(op, np.ndarray) or op.ndim == 0 or op.size == 0 \
+            or (op.size != 1 and any(op.strides)) or out.ndim < op.ndim:
+        return op
+    return np.lib.stride_tricks.as_strided(op, (), ())
 
 
 def _unary(ufunc: Any) -> Callable:
@@ -95,7 +108,7 @@ def _sigmoid(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call]
 def _tanh_derivative(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
     if not _floats(args, ops, 2):
         return None
-    g, y, scratch = ops[0], ops[1], np.empty_like(out)
+    g, y, scratch = _one_element_as_0d(ops[0], out), ops[1], np.empty_like(out)
     return [(np.multiply, (y, y), {"out": scratch}),  # forward: g * (1 - y * y)
             (np.subtract, (1, scratch), {"out": scratch}),
             (np.multiply, (g, scratch), {"out": out})]
@@ -104,7 +117,7 @@ def _tanh_derivative(args: list, ops: list, consts: list, out: np.ndarray) -> li
 def _sigmoid_derivative(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | None:
     if not _floats(args, ops, 2):
         return None
-    g, y, scratch = ops[0], ops[1], np.empty_like(out)
+    g, y, scratch = _one_element_as_0d(ops[0], out), ops[1], np.empty_like(out)
     return [(np.multiply, (g, y), {"out": out}),  # forward: g * y * (1 - y)
             (np.subtract, (1, y), {"out": scratch}),
             (np.multiply, (out, scratch), {"out": out})]
@@ -117,7 +130,7 @@ def _pow_base_derivative(args: list, ops: list, consts: list, out: np.ndarray) -
             or exponent.item() == 0:
         return None
     scratch = np.empty_like(out)
-    return [(np.multiply, (ops[0], exponent), {"out": out}),
+    return [(np.multiply, (_one_element_as_0d(ops[0], out), exponent), {"out": out}),
             (np.power, (ops[1], exponent - 1), {"out": scratch}),
             (np.multiply, (out, scratch), {"out": out})]
 
@@ -134,7 +147,7 @@ def _linear(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] 
         return None
     calls = [(np.matmul, (x, w.T), {"out": out})]  # forward: out = x @ W.T
     if b is not None:
-        calls.append((np.add, (out, b), {"out": out}))  # out += b
+        calls.append((np.add, (out, _one_element_as_0d(b, out)), {"out": out}))  # out += b
     return calls
 
 
@@ -147,12 +160,15 @@ def _sum(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] | N
 
 def _mean(args: list, ops: list, consts: list, out: np.ndarray) -> tuple | None:
     """forward: total = a.array.sum(axis=dims, keepdims=keepdim); ctx.count = n as a 0-d
-    array of total's dtype (kept for backward); np.true_divide(total, ctx.count.array)."""
+    array of total's dtype (kept for backward); np.true_divide(total, ctx.count.array).
+    The total has a buffer of its own: numpy is slow on an in-place call on one element
+    (np.true_divide(out, count, out=out) on a 0-d out 0.55 µs, into another buffer 0.22)."""
     if not _floats(args, ops, 1):
         return None
     count = np.asarray(_count(args[0].array.shape, args[1]), dtype=out.dtype)
-    return ([(np.add.reduce, (ops[0],), {"axis": args[1], "keepdims": args[2], "out": out}),
-             (np.true_divide, (out, count), {"out": out})], {"count": _wrap(count)})
+    total = np.empty_like(out)
+    return ([(np.add.reduce, (ops[0],), {"axis": args[1], "keepdims": args[2], "out": total}),
+             (np.true_divide, (total, count), {"out": out})], {"count": _wrap(count)})
 
 
 def _relu(args: list, ops: list, consts: list, out: np.ndarray) -> tuple | None:
@@ -180,15 +196,19 @@ def _where(args: list, ops: list, consts: list, out: np.ndarray) -> list[Call] |
     bits = UINT_OF_SIZE.get(out.dtype.itemsize) if out.dtype.kind in "fiub" else None
     if bits is None:  # np.where's values: b everywhere, then a where the condition holds
         return [(np.copyto, (out, b), {}), (np.copyto, (out, a), {"where": condition})]
-    mask, into = np.empty(out.shape, bits), out.view(bits)
+    into = out.view(bits)
     a_bits, b_bits = _bits(a, bits), _bits(b, bits)
     zero, one = np.zeros((), bits), np.ones((), bits)  # bool - uint: the uint loop
+    # with a zero side, the mask is made in the output's own bits (no operand is the output,
+    # a buffer made for this kernel): no mask buffer, one uint per element of every relu
+    # backward (case 7's 784-256-256-10 net: 256 KiB fewer)
     if _all_zero(consts[1]):  # a = 0: b where the condition is false
-        return [(np.subtract, (condition, one), {"out": mask}),
-                (np.bitwise_and, (b_bits, mask), {"out": into})]
+        return [(np.subtract, (condition, one), {"out": into}),
+                (np.bitwise_and, (b_bits, into), {"out": into})]
     if _all_zero(consts[2]):  # b = 0: a where the condition holds
-        return [(np.subtract, (zero, condition), {"out": mask}),
-                (np.bitwise_and, (a_bits, mask), {"out": into})]
+        return [(np.subtract, (zero, condition), {"out": into}),
+                (np.bitwise_and, (a_bits, into), {"out": into})]
+    mask = np.empty(out.shape, bits)
     return [(np.subtract, (zero, condition), {"out": mask}),
             (np.bitwise_xor, (a_bits, b_bits), {"out": into}),
             (np.bitwise_and, (into, mask), {"out": into}),
@@ -320,12 +340,16 @@ def positional(fn: Callable, args: tuple, kwargs: dict) -> Call:
     (4, 1) float64 array, µs a call bound as a partial: np.add(z, z, out=o) 0.32, np.add(z, z,
     o) 0.20 (a partial's keyword arguments are a new dict at every call); np.add(z, 1, out=o)
     0.54, with a 0-d array for 1: 0.32; np.add.reduce(z, axis=None, keepdims=False, out=s)
-    0.64, by position 0.52. Case 1c's 41 numpy calls: 36 → 29 µs."""
-    if isinstance(fn, np.ufunc) and fn.nout == 1 and len(args) == fn.nin and "out" in kwargs \
-            and fn not in (np.maximum, np.minimum):  # (numpy 2.4 deprecates their positional out)
+    0.64, by position 0.52. Case 1c's 41 numpy calls: 36 → 29 µs. np.maximum and np.minimum
+    keep ``out=`` as a keyword (numpy 2.4 deprecates it by position) but get the 0-d array too
+    (sigmoid's np.minimum(z, 709.0, out=z): 0.57 → 0.39 µs)."""
+    if isinstance(fn, np.ufunc) and fn.nout == 1 and len(args) == fn.nin and "out" in kwargs:
+        args = _as_arrays(args)
         rest = {k: v for k, v in kwargs.items() if k != "out"}
+        if fn in (np.maximum, np.minimum):
+            return fn, args, kwargs
         if rest.pop("casting", "same_kind") == "same_kind" and not rest:
-            return fn, (*_as_arrays(args), kwargs["out"]), {}
+            return fn, (*args, kwargs["out"]), {}
     owner = getattr(fn, "__self__", None)
     if isinstance(owner, np.ufunc) and fn.__name__ == "reduce" and len(args) == 1 \
             and "out" in kwargs and set(kwargs) <= {"axis", "keepdims", "out", "initial"}:
@@ -336,7 +360,10 @@ def positional(fn: Callable, args: tuple, kwargs: dict) -> Call:
 
 
 def _as_arrays(args: tuple) -> tuple:
-    """Python numbers among arrays of one float dtype as read-only 0-d arrays of it."""
+    """Python numbers among arrays of one float dtype as read-only 0-d arrays of it, and numpy
+    scalars as 0-d arrays of their own dtype (numpy reads both the same way; the scalar is
+    converted at every call: ``np.power(a, e - 1)`` of a 0-d ``e``, 0.36 → 0.24 µs)."""
+    args = tuple([_as_0d(a) if isinstance(a, np.generic) else a for a in args])
     numbers = [a for a in args if type(a) in (int, float)]
     dtypes = {a.dtype for a in args if isinstance(a, np.ndarray)}
     if not numbers or len(dtypes) != 1 or len(numbers) + 1 != len(args):
@@ -357,37 +384,56 @@ def _as_arrays(args: tuple) -> tuple:
     return tuple(made)
 
 
+def _as_0d(scalar: np.generic) -> np.ndarray:
+    """A numpy scalar as a read-only 0-d array of the same dtype and value."""
+    array = np.asarray(scalar)
+    array.flags.writeable = False
+    return array
+
+
 def sgd_step(optimizer: Any) -> Callable[[], None] | None:
     """``optimizer.step()`` of a plain SGD (no momentum, weight decay or maximize) as numpy
     calls: per parameter with a gradient, ``θ ← θ − lr g`` as ``SGD._update`` computes it
-    (``np.subtract(θ, lr * g, out=θ)``, lr read at every step), into a scratch buffer.
-    Anything else — other settings, an invalid lr, other groups or parameters than when the
-    program was made, a gradient of another dtype — runs ``step()`` itself. Everything is
-    checked before anything changes, as ``step()`` does. (The checks walk the groups once and
-    compare parameters by identity; the gradient is read from the slot behind ``.grad``:
-    4.8 → 2.7 µs for case 10's two parameters, the four numpy calls included.)
+    (``np.subtract(θ, lr * g, out=θ)``, lr read at every step), ``lr * g`` into a scratch
+    buffer. Anything else — other settings, an lr that is not a valid Python number, other
+    groups or parameters than when the program was made, a gradient of another dtype — runs
+    ``step()`` itself. Everything is checked before anything changes, as ``step()`` does.
+
+    Measured on case 10's two parameters, the four numpy calls included: 4.8 → 2.7 µs with
+    the checks by identity and the gradient read from the slot behind ``.grad``. lr is given
+    as a 0-d array of the parameters' dtype (the value numpy casts a Python number to, as in
+    ``positional``), made again only when lr changes; an lr of another type (``np.float64``
+    with float32 parameters: eager mode computes ``lr * g`` in float64) runs ``step()``.
+    One scratch buffer serves every parameter of a dtype, one after the other (a view of its
+    start): case 7's 784-256-256-10 net keeps 784 KiB of scratch instead of 1,051 KiB.
     """
-    if type(optimizer) is not SGD:
-        return None
     groups = optimizer.param_groups
-    plan = [(group, list(group["params"]), [(p, np.empty_like(p.array)) for p in group["params"]])
-            for group in groups]
-    recorded_groups = [group for group, _, _ in plan]
+    arrays = [p.array for group in groups for p in group["params"]]
+    if type(optimizer) is not SGD or any(a.dtype.kind != "f" for a in arrays):
+        return None
+    scratch = _shared_scratch(arrays)
+    plan = [(group, list(group["params"]), [_room(p, scratch) for p in group["params"]],
+             _Rates(list(scratch))) for group in groups]
+    recorded_groups = [group for group, _, _, _ in plan]
 
     def plain() -> bool:
-        """The groups and parameters are those of the build, with plain settings, and every
-        gradient there is of its parameter's dtype."""
+        """The groups and parameters are those of the build, with plain settings and a Python
+        number for lr, and every gradient there is of its parameter's dtype and shape as
+        built (a dtype compared by identity: another object means running step())."""
         if len(groups) != len(plan) or not all(map(is_, groups, recorded_groups)):
             return False
-        for group, params, work in plan:
+        for group, params, work, rates in plan:
             current = group["params"]
-            if not (group["lr"] >= 0 and not group["momentum"] and not group["weight_decay"]
-                    and not group["maximize"] and len(current) == len(params)
-                    and all(map(is_, current, params))):
+            lr = group["lr"]
+            if not (len(current) == len(params) and all(map(is_, current, params))
+                    and not group["momentum"] and not group["weight_decay"]
+                    and not group["maximize"] and (lr is rates.lr or rates.update(lr))):
                 return False
-            for p, _ in work:
+            for p, room, dtype in work:
                 grad = p._grad  # the slot behind .grad
-                if grad is not None and grad.array.dtype != p.array.dtype:
+                if grad is not None and (grad.array.dtype is not dtype
+                                         or p.array.dtype is not dtype
+                                         or p.array.shape != room.shape):
                     return False
         return True
 
@@ -395,17 +441,55 @@ def sgd_step(optimizer: Any) -> Callable[[], None] | None:
         if not plain():
             optimizer.step()
             return
-        for group, _, work in plan:
-            lr = group["lr"]
-            for p, scratch in work:
+        for _, _, work, rates in plan:
+            for p, room, dtype in work:
                 grad = p._grad
                 if grad is not None:
-                    np.multiply(lr, grad.array, scratch)  # lr * grad (out=scratch, by position)
+                    np.multiply(rates.arrays[dtype], grad.array, room)  # lr * g (out=room)
                     array = p.array
-                    np.subtract(array, scratch, array)  # θ − lr g, out=θ (same_kind: default)
+                    np.subtract(array, room, array)  # θ − lr g, out=θ (same_kind: default)
                     p._version.value += 1
 
     return run
+
+
+def _room(p: Any, scratch: dict) -> tuple:
+    """(p, its scratch: a view of the start of its dtype's buffer, its dtype)."""
+    dtype = p.array.dtype
+    return p, scratch[dtype][:p.array.size].reshape(p.array.shape), dtype
+
+
+def _shared_scratch(arrays: list) -> dict:
+    """Per dtype, one flat buffer as large as the largest of ``arrays`` of that dtype."""
+    sizes: dict = {}
+    for array in arrays:
+        sizes[array.dtype] = max(sizes.get(array.dtype, 0), array.size)
+    return {dtype: np.empty(size, dtype) for dtype, size in sizes.items()}
+
+
+class _Rates:
+    """A group's lr as a 0-d array per float dtype, made again only when lr changes."""
+
+    __slots__ = ("lr", "arrays", "dtypes")
+
+    def __init__(self, dtypes: list) -> None:
+        self.lr: Any = self  # (no group's lr: the first step makes the arrays)
+        self.arrays: dict = {}
+        self.dtypes = dtypes  # those of the parameters
+
+    def update(self, lr: Any) -> bool:
+        """Make the arrays for ``lr``; False if it is not a valid Python number (then step()
+        runs, and raises eager mode's error if it is invalid) or out of a dtype's range."""
+        if type(lr) not in (float, int) or not lr >= 0:
+            return False
+        arrays = {}
+        for dtype in self.dtypes:
+            made = _as_arrays((np.empty((), dtype), lr))[1]
+            if not isinstance(made, np.ndarray):  # out of the dtype's range
+                return False
+            arrays[dtype] = made
+        self.lr, self.arrays = lr, arrays
+        return True
 
 
 STEP = Optimizer.step.__wrapped__  # what a recorded optimizer step calls

@@ -51,12 +51,11 @@ class Program:
     """
 
     def __init__(self, steps: list, result: Callable, state: State,
-                 guard: Callable[[], tuple], expected: tuple, buffers: list,
-                 counters: list) -> None:
+                 guard: Callable[[], bool], buffers: list, counters: list) -> None:
         self.steps, self.result, self.state = steps, result, state
         self.buffers = buffers  # (input index, buffer): inputs copied in (_input_buffers)
         self.counters = counters  # version counters of tensors changed in place, once a run
-        self.guard, self.expected = guard, expected
+        self.guard = guard  # whether a call may replay: the state is the recording's
         # slots that hold no buffer made at build: a run fills them (inputs read where they
         # are, outputs of ops replayed as forwards) and empties them after, as eager mode
         # would drop those arrays (only these: emptying every slot cost ~0.3 µs a run)
@@ -217,15 +216,19 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
     bound = list(builder.bound.values())
     settings = [_settings_of(m) for m in called]
 
-    def guard() -> tuple:
-        return (tuple([(len(attributes), pick(attributes)) for attributes, pick in settings]),
-                tuple([leaf._grad is None for leaf in leaves]),  # the slot behind .grad
-                tuple([(t.array.shape, t.array.dtype, t.requires_grad) for t in live]),
-                all([t.array is array for t, array in bound]))
+    modules, grads = entry  # as the second recording began
+    tensors = [(t.array.shape, t.array.dtype, t.requires_grad) for t in live]
 
-    expected = (*entry, guard()[2], True)  # modules and .grad states as the recording began
+    def guard() -> bool:
+        """Whether a call may replay (each part a list compared with the recording's: no
+        tuples built, and the first difference ends it; 1.4 → 1.1 µs for case 10)."""
+        return ([(len(attributes), pick(attributes)) for attributes, pick in settings] == modules
+                and [leaf._grad is None for leaf in leaves] == grads  # the slot behind .grad
+                and [(t.array.shape, t.array.dtype, t.requires_grad) for t in live] == tensors
+                and all([t.array is array for t, array in bound]))
+
     steps = [step if isinstance(step, partial) else partial(step, state) for step in steps]
-    program = Program(steps, result, state, guard, expected, inputs, builder.counters)
+    program = Program(steps, result, state, guard, inputs, builder.counters)
     program.labels = labels
     return program
 
@@ -276,9 +279,9 @@ def modules_of(recorder: Recorder) -> list:
 
 def entry_state(first: Recorder, known_leaves: list) -> tuple:
     """The part of the guard read before the second recording: train/eval modes, .grad set."""
-    return (tuple([(len(attributes), pick(attributes))
-                   for attributes, pick in map(_settings_of, modules_of(first))]),
-            tuple([leaf.grad is None for leaf in known_leaves]))
+    return ([(len(attributes), pick(attributes))
+             for attributes, pick in map(_settings_of, modules_of(first))],
+            [leaf.grad is None for leaf in known_leaves])
 
 
 _SETTING_TYPES = (bool, int, float, str, type(None))
