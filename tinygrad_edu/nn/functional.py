@@ -338,15 +338,16 @@ def _class_dim(input: Tensor) -> int:  # noqa: A002
 def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
                     ignore_index: int, name: str) -> tuple:
     """For class-index targets: ``(picked, keep, class_weights, class_dim)``, constant arrays.
+    The caller has checked that input and target are Tensors (check_loss_arguments).
 
     ``picked`` has input's shape and holds w[t] at each target class (0 elsewhere
     and on ignored entries); ``keep`` marks the entries that are not ignored (None
     when none is);
     ``class_weights`` is w shaped to broadcast along the class dim.
     """
-    check_loss_arguments(input, target, name)
     class_dim = _class_dim(input)
-    n_classes = input.shape[class_dim]
+    shape = input.array.shape  # (numpy's tuple: Tensor.shape makes a Size at every read)
+    n_classes = shape[class_dim]
     labels = target.array
     if labels.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
@@ -354,7 +355,7 @@ def _target_weights(input: Tensor, target: Tensor, weight: Tensor | None,  # noq
             f"of input's shape {tuple(input.shape)} holding class probabilities, but got "
             f"{target.dtype} of shape {tuple(target.shape)}"
         )
-    expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
+    expected = shape[:class_dim] + shape[class_dim + 1:]
     if labels.shape != expected and (input.ndim > 2 or labels.ndim > 1):
         raise RuntimeError(  # PyTorch's type here; a batch size that differs is a ValueError
             f"{name}: expected a target of shape {expected} (one class index per example) for "
@@ -425,8 +426,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    check_loss_arguments(input, target, "nll_loss")
     picked, _, _, class_dim = _target_weights(input, target, weight, ignore_index, "nll_loss")
-    total = picked.sum()
+    total = np.add.reduce(picked, axis=None)  # (what .sum() calls, through a Python function)
     if reduction == "mean":
         with np.errstate(invalid="ignore"):  # all targets ignored: 0/0 = nan, as PyTorch
             picked = picked / total
@@ -453,8 +455,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if not 0.0 <= check_number("label_smoothing", label_smoothing, "cross_entropy") <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = _class_dim(input)
-    n_classes = input.shape[class_dim]
-    if target.array.dtype.kind == "f" and target.shape == input.shape:
+    n_classes = input.array.shape[class_dim]
+    if target.array.dtype.kind == "f" and target.array.shape == input.array.shape:
         return _probability_cross_entropy(input.log_softmax(class_dim), target, weight,
                                           ignore_index, reduction, label_smoothing, class_dim)
     if input.array.dtype.kind != "f":
@@ -462,7 +464,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
                                   f"expected float logits")
     picked, keep, class_weights, _ = _target_weights(input, target, weight, ignore_index,
                                                      "cross_entropy")
-    total = picked.sum()
+    total = np.add.reduce(picked, axis=None)  # (what .sum() calls, through a Python function)
     scale = picked
     if label_smoothing > 0:  # PyTorch's: (1 - ε)·nll + (ε / C)·(-Σ_c w_c log p_c), same total
         if keep is None:  # nothing ignored: every entry weighs w_c (1 without class weights)
