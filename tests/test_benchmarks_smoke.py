@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: `benchmarks`
 
-from benchmarks import cases, models_numpy, models_tinygrad  # noqa: E402
+from benchmarks import cases, matmul_blas, models_numpy, models_tinygrad  # noqa: E402
 from benchmarks.problems import (  # noqa: E402
     MakemoreSpec,
     MLPSpec,
@@ -244,3 +244,23 @@ def test_compiled_rows_are_in_the_table():
     compiled = [row for row in rows if row.case.endswith("c")]
     assert all(row.tg > 0 and row.target.startswith("compiled/") for row in compiled)
     assert "compiled (tg.compile)" in format_table(rows)
+
+
+def test_matmul_blas_lists_the_eight_products_of_a_step_with_their_shapes():
+    calls = matmul_blas.products(128, (784, 256, 256, 10), np)
+    shapes = [call().shape for _, call in calls]
+    assert shapes == [(128, 256), (256, 784),  # layer 1: forward, ∂ℓ/∂W (no ∂ℓ/∂x)
+                      (128, 256), (256, 256), (128, 256),  # layer 2: forward, ∂ℓ/∂W, ∂ℓ/∂x
+                      (128, 10), (10, 256), (128, 256)]  # layer 3
+    rows = matmul_blas.compare("3", rounds=1, torch=None)
+    assert [name for name, _, _ in rows] == [name for name, _ in calls]
+    assert all(numpy_time > 0 and torch_time is None for _, numpy_time, torch_time in rows)
+
+
+def test_matmul_blas_computes_the_same_products_in_torch():
+    torch = pytest.importorskip("torch")
+    numpy_calls = matmul_blas.products(8, (6, 5, 4), np)
+    torch_calls = matmul_blas.products(8, (6, 5, 4), torch)
+    for (name, numpy_call), (_, torch_call) in zip(numpy_calls, torch_calls):
+        np.testing.assert_allclose(numpy_call(), torch_call().numpy(), rtol=1e-5, atol=1e-5,
+                                   err_msg=name)
