@@ -5,7 +5,8 @@ How a compiler for autograd works, in three steps:
 1. **Record** (``record.py``). The first call runs the step eagerly — its
    results *are* eager mode's — with a recorder switched on that writes down
    every op, every node's backward, every gradient added into ``.grad``, every
-   optimizer step, as a list of units, and what each one read and made.
+   optimizer step, as a list of units, and what each one read and made (without
+   keeping the arrays alive: the call's memory is eager mode's).
 2. **Check** (``program.py``, ``resolve.py``). The second call is recorded too. The two
    recordings must be the same list of units given the same Python values;
    every tensor a unit reads must be an input, the output of an earlier unit,
