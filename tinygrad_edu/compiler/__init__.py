@@ -11,7 +11,8 @@ How a compiler for autograd works, in three steps:
    recordings must be the same list of units given the same Python values;
    every tensor a unit reads must be an input, the output of an earlier unit,
    a live tensor (the same object both times: a parameter, a buffer) or a
-   constant (equal values both times). Then the units become a ``Program``.
+   constant (equal values both times). Then the units become a ``Program``, whose
+   buffers share memory where their values are alive at different times (``memory.py``).
 3. **Replay** (``steps.py``, ``kernels.py``). From the third call on, when the guards hold —
    the same input shapes, dtypes and ``requires_grad``, the same grad mode, the
    same ``training`` flags, the same ``.grad``\\ s set or None — the program

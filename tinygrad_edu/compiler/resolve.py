@@ -31,7 +31,6 @@ import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.compiler.kernels import Dyn
-from tinygrad_edu.compiler.memory import empty_as
 from tinygrad_edu.compiler.record import Recorder
 from tinygrad_edu.tensor import Tensor, _scalar_constants, _wrap
 
@@ -62,10 +61,11 @@ class Resolver:
         self.stubs: dict[tuple, Any] = {}  # node key -> the node a composite kernel keeps
         self.state: Any = None  # the program's State (set by build)
         self.ctx_at: tuple = ()  # (unit, position, name) of the last leaf read from a node
+        self.buffers: Any = None  # where kernels' output buffers come from (memory.Buffers)
 
     def buffer(self, slot: int) -> np.ndarray | None:
-        """An output buffer for ``slot``, or None if no dense array has its strides."""
-        return empty_as(self.second.layouts[slot])
+        """An output buffer for ``slot`` (memory.py), or None if none fits its layout."""
+        return self.buffers.get(slot)
 
     def node_at(self, key: tuple) -> Any:
         """The node the second recording made at ``key`` = (unit, position)."""
