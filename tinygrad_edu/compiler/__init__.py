@@ -5,12 +5,14 @@ How a compiler for autograd works, in three steps:
 1. **Record** (``record.py``). The first call runs the step eagerly — its
    results *are* eager mode's — with a recorder switched on that writes down
    every op, every node's backward, every gradient added into ``.grad``, every
-   optimizer step, as a list of units, and what each one read and made.
+   optimizer step, as a list of units, and what each one read and made (without
+   keeping the arrays alive: the call's memory is eager mode's).
 2. **Check** (``program.py``, ``resolve.py``). The second call is recorded too. The two
    recordings must be the same list of units given the same Python values;
    every tensor a unit reads must be an input, the output of an earlier unit,
    a live tensor (the same object both times: a parameter, a buffer) or a
-   constant (equal values both times). Then the units become a ``Program``.
+   constant (equal values both times). Then the units become a ``Program``, whose
+   buffers share memory where their values are alive at different times (``memory.py``).
 3. **Replay** (``steps.py``, ``kernels.py``). From the third call on, when the guards hold —
    the same input shapes, dtypes and ``requires_grad``, the same grad mode, the
    same ``training`` flags, the same ``.grad``\\ s set or None — the program

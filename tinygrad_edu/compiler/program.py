@@ -23,6 +23,7 @@ import numpy as np
 
 from tinygrad_edu.autograd.grad_mode import _per_thread
 from tinygrad_edu.compiler.kernels import can_split
+from tinygrad_edu.compiler.memory import Buffers
 from tinygrad_edu.compiler.record import Recorder, flatten, unflatten
 from tinygrad_edu.compiler.resolve import CannotCompile, Getter, Resolver
 from tinygrad_edu.compiler.steps import (
@@ -149,10 +150,42 @@ def _aligned(first: Recorder, second: Recorder) -> list:
 
 def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
           entry: tuple) -> Program:
-    """The program of the second recording, checked against the first (raises CannotCompile)."""
+    """The program of the second recording, checked against the first (raises CannotCompile).
+
+    Built twice: first to learn which values get a buffer (a kernel's output), then with
+    those buffers placed so that values alive at different times share memory (memory.py;
+    case 7's 35 buffers, 3,420 KiB, share a block of 1,836 KiB). The recordings hold none
+    of the step's arrays by now (record.py), so the buffers are the only memory the build
+    adds."""
     _check_reads(first, second)
+    asked = _buffers_asked(first, second, results, known_leaves, entry)
+    buffers = Buffers.planned(second, asked, _result_slots(second, results[1]))
+    return _build(first, second, results, known_leaves, entry, buffers)
+
+
+def _buffers_asked(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
+                   entry: tuple) -> set:
+    """The slots whose kernels ask for an output buffer (the survey's program and its
+    scratch block are freed on return, before the real buffers are made)."""
+    survey = Buffers.survey(second)
+    _build(first, second, results, known_leaves, entry, survey)
+    return survey.asked
+
+
+def _result_slots(second: Recorder, result: Any) -> set:
+    """The slots the step's return value reads once every unit has run."""
+    leaves: list = []
+    flatten(result, leaves)
+    leaves += [tensor for _, tensor, _ in second.reads]
+    arrays = [v.array if isinstance(v, Tensor) else v for v in leaves]
+    return {second.slot(a) for a in arrays if isinstance(a, np.ndarray)} - {None}
+
+
+def _build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
+           entry: tuple, buffers: Buffers) -> Program:
     builder = Resolver(first, second)
-    state = State(len(second.arrays), len(second.units))
+    builder.buffers = buffers
+    state = State(len(second.layouts), len(second.units))
     builder.state = state
     pairs = _aligned(first, second)
     inputs = _input_buffers(builder, pairs)
@@ -193,7 +226,7 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
         elif two.kind == "begin":  # the starting gradients are resolved (above); no step
             pass
         elif two.kind == "accumulate":
-            grad_slot = second.slot_of.get(id(two.leaves[0].array))
+            grad_slot = second.slot(two.leaves[0].array)
             same = grad_slot == two.outputs[0]
             if not same:  # .grad now holds the sum: later ops read it from the slot
                 builder.fixed.pop(two.outputs[0], None)
@@ -204,7 +237,7 @@ def build(first: Recorder, second: Recorder, results: tuple, known_leaves: list,
             stored.add(grad_slot)
             steps.append(_accumulate(builder.target(two.target, where), grad,
                                      None if same else two.outputs[0],
-                                     second.arrays[two.outputs[0]], fresh,
+                                     second.layouts[two.outputs[0]], fresh,
                                      _live_leaf(builder, two.target)))
     if pairs:
         labels.extend([labels_of(pairs[-1][1])] * (len(steps) - len(labels)))
@@ -262,7 +295,8 @@ def _input_buffers(builder: Resolver, pairs: list) -> list:
     given = {id(v.array if isinstance(v, Tensor) else v) for _, two in pairs
              if two.kind == "call" and two.target not in READS_ONLY for v in two.leaves}
     buffers = []
-    for i, array in enumerate(second.arrays[:second.n_inputs]):
+    for i, value in enumerate(second.inputs):
+        array = value.array if isinstance(value, Tensor) else value
         if not isinstance(array, np.ndarray) or id(array) in given or array.nbytes > 65536:
             continue
         buffer = np.empty_like(array)
@@ -315,9 +349,9 @@ def _splittable(builder: Resolver, pairs: list) -> dict:
                       for a, b in zip(one.children, two.children)))
         if ok:
             made = {s for child in two.children for s in child.outputs}
-            made |= {builder.second.slot_of.get(id(v.array)) for child in two.children
+            made |= {builder.second.slot(v.array) for child in two.children
                      for v in child.leaves if isinstance(v, Tensor)}
-            made.add(builder.second.slot_of.get(id(two.leaves[0].array)))
+            made.add(builder.second.slot(two.leaves[0].array))
             ok = all(s is None or s in made for s in two.outputs)
             builder.scope = (two.node, one.node, two.target)
             try:
@@ -411,7 +445,7 @@ def _reread(builder: Resolver, tensor: Tensor, value: Any, tensor_one: Tensor) -
         return lambda state: get(state).array.tolist()
     if isinstance(value, np.ndarray):
         return lambda state: get(state).array.copy()
-    slot = builder.second.slot_of.get(id(tensor.array)) if builder.kind == "slot" else None
+    slot = builder.second.slot(tensor.array) if builder.kind == "slot" else None
     if slot is not None:  # loss.item() of an op's output: its slot's array, without a Tensor
         return lambda state: state.values[slot].item()  # around it (~0.3 µs a call)
     return lambda state: get(state).array.item()

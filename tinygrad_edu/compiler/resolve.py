@@ -61,6 +61,11 @@ class Resolver:
         self.stubs: dict[tuple, Any] = {}  # node key -> the node a composite kernel keeps
         self.state: Any = None  # the program's State (set by build)
         self.ctx_at: tuple = ()  # (unit, position, name) of the last leaf read from a node
+        self.buffers: Any = None  # where kernels' output buffers come from (memory.Buffers)
+
+    def buffer(self, slot: int) -> np.ndarray | None:
+        """An output buffer for ``slot`` (memory.py), or None if none fits its layout."""
+        return self.buffers.get(slot)
 
     def node_at(self, key: tuple) -> Any:
         """The node the second recording made at ``key`` = (unit, position)."""
@@ -115,7 +120,7 @@ class Resolver:
                 op = constant = get(None)
                 op = constant = op.array if isinstance(op, Tensor) else op
             elif self.kind == "slot":
-                slot = self.second.slot_of[id(array)]
+                slot = self.second.slot(array)
                 op = self.fixed.get(slot)
                 if op is None:
                     op = Dyn(lambda state, s=slot: state.values[s])
@@ -143,7 +148,7 @@ class Resolver:
         self.kind = "input"
         if index is not None:
             return lambda state: state.inputs[index]
-        slot = second.slot_of.get(id(value.array))
+        slot = second.slot(value.array)
         requires_grad = value.requires_grad
         self.kind = "slot"
         if slot is not None:
@@ -178,7 +183,7 @@ class Resolver:
         )
 
     def array(self, value: np.ndarray, other: Any, where: str) -> Getter:
-        slot = self.second.slot_of.get(id(value))
+        slot = self.second.slot(value)
         self.kind = "slot"
         if slot is not None:
             return lambda state: state.values[slot]
