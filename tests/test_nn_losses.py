@@ -203,6 +203,24 @@ def test_cross_entropy_equals_nll_of_log_softmax(n, c, seed):
     assert nll.item() == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, c", [(32, 27), (1, 3), (200, 2)])
+def test_cross_entropy_quick_path_gives_the_general_paths_bits(dtype, n, c):
+    # labels 1..c-1 and ignore_index=0: nothing is ignored, but the general path (class
+    # masks) runs; with the default ignore_index the quick path runs
+    rng = np.random.default_rng(n * c)
+    x = tg.tensor(rng.standard_normal((n, c)).astype(dtype) * 5, requires_grad=True)
+    t = tg.tensor(rng.integers(1, c, n) if c > 1 else np.zeros(n, np.int64))
+    quick = F.cross_entropy(x, t)
+    quick.backward()
+    quick_grad, x.grad = x.grad.array.copy(), None
+    general = F.cross_entropy(x, t, ignore_index=0 if c > 1 else 5, label_smoothing=0.0)
+    general.backward()
+    assert quick.array.tobytes() == general.array.tobytes()
+    assert quick_grad.tobytes() == x.grad.array.tobytes()
+    assert quick.dtype == general.dtype and quick.grad_fn.name() == "NllLossBackward0"
+
+
 def test_cross_entropy_weight_and_ignore_index():
     x_np, t_np = sample(5, 3), np.array([0, -100, 2, 1, 2])
     w = np.array([0.5, 2.0, 1.5])

@@ -462,6 +462,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if input.array.dtype.kind != "f":
         raise NotImplementedError(f"cross_entropy(): not implemented for {input.dtype}; "
                                   f"expected float logits")
+    if weight is None and reduction == "mean" and label_smoothing == 0:
+        scale = _plain_mean_scale(input.array, target.array, ignore_index)
+        if scale is not None:
+            return CrossEntropy.apply(input, scale, 1, False)
     picked, keep, class_weights, _ = _target_weights(input, target, weight, ignore_index,
                                                      "cross_entropy")
     total = np.add.reduce(picked, axis=None)  # (what .sum() calls, through a Python function)
@@ -477,6 +481,23 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     scale = scale.astype(input.array.dtype, copy=False)
     loss = CrossEntropy.apply(input, scale, class_dim, reduction == "none")
     return _nan_if_nothing_counted(loss, reduction, total)
+
+
+def _plain_mean_scale(logits: np.ndarray, labels: np.ndarray,
+                      ignore_index: int) -> np.ndarray | None:
+    """The scale of the usual ``F.cross_entropy(logits, labels)``: (N, C) logits, N int64
+    labels, each a class, none ignored, 'mean' — one-hot / N, the same numbers as
+    ``_target_weights``'s ``picked / picked.sum()`` (ones and zeros, divided by exactly N),
+    made in two numpy calls (the general path's checks and masks: 27 → 20 µs for
+    makemore's (32, 27) step). None for anything else: the general path decides."""
+    if logits.ndim != 2 or labels.dtype != np.int64 or labels.shape != logits.shape[:1]:
+        return None
+    n, c = logits.shape
+    if n == 0 or 0 <= ignore_index < c or not (np.minimum.reduce(labels) >= 0
+                                               and np.maximum.reduce(labels) < c):
+        return None
+    one_hot = labels.reshape(n, 1) == np.arange(c).reshape(1, c)
+    return np.true_divide(one_hot, np.asarray(n, logits.dtype))
 
 
 def _nan_if_nothing_counted(loss: Tensor, reduction: str, total: Any) -> Tensor:
