@@ -71,10 +71,10 @@ def batch_norm_1d(module: Any, x: Any, recorded_in: np.ndarray, out: np.ndarray,
         (np.multiply, (running_var, 1 - momentum), {"out": running_var, "casting": "unsafe"}),
         (np.multiply, (momentum, unbiased), into(new)),
         (np.add, (running_var, new), {"out": running_var, "casting": "unsafe"}),
-        # fused.BatchNorm.forward: inv_std = 1 / √(var + eps); (x − mean) inv_std γ + β
+        # fused.BatchNorm.forward: inv_std = 1 / √(var + eps); centred inv_std γ + β
         (np.add, (var, eps), into(inv_std)), (np.sqrt, (inv_std,), into(inv_std)),
         (np.true_divide, (1.0, inv_std), into(inv_std)),
-        (np.subtract, (x, mean), into(normed)), (np.multiply, (normed, inv_std), into(normed)),
+        (np.multiply, (centred, inv_std), into(normed)),
         (np.multiply, (normed, weight), into(out)), (np.add, (out, bias), into(out)),
     ]
     counters = [module.num_batches_tracked._version, module.running_mean._version,

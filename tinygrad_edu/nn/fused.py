@@ -174,10 +174,12 @@ class BatchNorm(Function):
     op_name = "batch_norm"
 
     @staticmethod
-    def forward(ctx, x, weight, bias, mean, var, eps, batch_stats):
+    def forward(ctx, x, weight, bias, mean, var, eps, batch_stats, centred=None):
+        # centred: x − mean when the caller has it (batch statistics: it made the variance
+        # from it), so it is not computed twice (2.3 µs for makemore's (32, 200))
         dims = (0, *range(2, x.ndim))
         inv_std = 1.0 / np.sqrt(var + eps)
-        normed = (x.array - mean) * inv_std
+        normed = (x.array - mean if centred is None else centred) * inv_std
         out = normed
         if weight is not None:
             out = out * weight.array.reshape(mean.shape)
@@ -185,7 +187,7 @@ class BatchNorm(Function):
             out = out + bias.array.reshape(mean.shape)
         ctx.normed, ctx.inv_std, ctx.mean, ctx.eps = normed, inv_std, mean, eps
         ctx.dims, ctx.batch_stats = dims, batch_stats
-        ctx.bias_shape = None if bias is None else bias.shape
+        ctx.bias_shape = None if bias is None else bias.array.shape
         ctx.save_for_backward(x, weight)
         return out.astype(x.array.dtype, copy=False)
 
@@ -217,4 +219,4 @@ class BatchNorm(Function):
             grad_w = (g * normed).sum(dims).reshape(weight.shape)
         if ctx.needs_input_grad[2]:
             grad_b = g.sum(dims).reshape(ctx.bias_shape)
-        return as_gradients(grad_x, grad_w, grad_b) + (None, None, None, None)
+        return as_gradients(grad_x, grad_w, grad_b) + (None, None, None, None, None)

@@ -50,14 +50,15 @@ def _update_running(buffer: Tensor, new: np.ndarray, momentum: float) -> None:
 
 def _check_batch(input: Tensor, tensors: tuple, training: bool) -> None:  # noqa: A002
     """The checks of batch_norm, run before anything (a running buffer) changes."""
-    if input.ndim < 2:
+    shape = input.array.shape  # (numpy's tuple and sizes: Tensor.shape makes a Size)
+    if len(shape) < 2:
         raise ValueError(f"batch_norm expects an input of shape (N, C, ...), got shape "
                          f"{tuple(input.shape)}")
-    channels = input.shape[1]
+    channels = shape[1]
     for name, given in zip(("running_mean", "running_var", "weight", "bias"), tensors):
-        if given is not None and given.numel() != channels:
+        if given is not None and given.array.size != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {given.numel()}")
-    if training and input.numel() // max(channels, 1) <= 1:
+    if training and input.array.size // max(channels, 1) <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
 
@@ -76,14 +77,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
     ``training=False``: normalise with the running buffers.
     """
     _check_batch(input, (running_mean, running_var, weight, bias), training)
-    channels = input.shape[1]
-    dims = (0, *range(2, input.ndim))
-    shape = (1, channels) + (1,) * (input.ndim - 2)
+    ndim, channels = input.array.ndim, input.array.shape[1]
+    dims = (0, *range(2, ndim))
+    shape = (1, channels) + (1,) * (ndim - 2)
     if input.array.dtype.kind != "f":
         raise NotImplementedError(f"batch_norm(): not implemented for {input.dtype}; "
                                   f"expected a float tensor")
     if training:
-        count = input.numel() // channels
+        count = input.array.size // channels
         mean = _mean(input.array, dims, count)
         centred = input.array - mean
         var = _mean(centred * centred, dims, count)  # biased
@@ -97,7 +98,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
             raise RuntimeError("batch_norm: running_mean and running_var must be given when "
                                "training=False")
         mean, var = running_mean.array.reshape(shape), running_var.array.reshape(shape)
-    return BatchNorm.apply(input, weight, bias, mean, var, eps, training)
+        centred = None
+    return BatchNorm.apply(input, weight, bias, mean, var, eps, training, centred)
 
 
 def layer_norm(input: Tensor, normalized_shape: Sequence[int],  # noqa: A002
