@@ -103,7 +103,7 @@ class Function:
     _saves_output: bool = False  # one of _saved is a _SavedOutput
     # An op whose derivative is written with its output (tanh, sigmoid, exp) sets this:
     # forward returns an array, apply saves the output (ctx.saved_tensors == (out,)).
-    # Measured for tanh of a (4, 3) array: 3.0 µs as save_for_backward(out), 2.0 this way.
+    # Measured for tanh of a (4, 3) array: 3.0 µs as save_for_backward(out), 2.2 this way.
     saves_output: bool = False
     _released: bool = False
     _hooks: list | None = None
