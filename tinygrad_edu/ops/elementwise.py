@@ -432,7 +432,7 @@ class Relu(Function):
             return g * PiecewiseConstant.apply(mask)
         if backward_on_arrays():  # no graph wanted: on the arrays
             return as_gradients(_select(ctx.off.array, g.array, keep_where_false=True))
-        return Where.apply(ctx.off, _constant(np.zeros((), g.array.dtype)), g)
+        return Where.apply(ctx.off, _zero(g), g)
 
 
 class LeakyRelu(Function):
@@ -541,7 +541,7 @@ class Clamp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Where.apply(ctx.inside, g, _constant(np.zeros((), g.array.dtype))), None, None
+        return Where.apply(ctx.inside, g, _zero(g)), None, None
 
 
 class Maximum(Function):
@@ -592,7 +592,7 @@ class Where(Function):
             return as_gradients(
                 None, _select(mask, g.array) if ctx.needs_input_grad[1] else None,
                 _select(mask, g.array, keep_where_false=True) if ctx.needs_input_grad[2] else None)
-        zero = _constant(np.zeros((), g.array.dtype))
+        zero = _zero(g)
         grad_a = Where.apply(condition, g, zero) if ctx.needs_input_grad[1] else None
         grad_b = Where.apply(condition, zero, g) if ctx.needs_input_grad[2] else None
         return None, grad_a, grad_b

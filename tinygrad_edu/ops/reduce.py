@@ -14,7 +14,7 @@ import numpy as np
 from tinygrad_edu.argcheck import check_number
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import backward_on_arrays
-from tinygrad_edu.ops import torch_name
+from tinygrad_edu.ops import as_gradients, torch_name
 from tinygrad_edu.ops.elementwise import Div, Where
 from tinygrad_edu.ops.movement import Expand, Reshape
 from tinygrad_edu.tensor import MaxResult, Tensor, _all_if_empty, _dim, _dims, _wrap
@@ -181,8 +181,8 @@ class LogSoftmax(Function):
         (out,) = ctx.saved_tensors
         if backward_on_arrays():  # no graph wanted: the same formula on the arrays
             g = g.array
-            return _wrap(g - np.exp(out.array) * np.add.reduce(g, axis=ctx.dim, keepdims=True)), \
-                None
+            total = np.add.reduce(g, axis=ctx.dim, keepdims=True)
+            return as_gradients(g - np.exp(out.array) * total, None)
         return g - out.exp() * Sum.apply(g, _as_dims(ctx.dim), True), None
 
 
