@@ -14,9 +14,7 @@ eager rows 3t and 4t can be read against the part of a step no Python code chang
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.timing import set_numpy_thread_count  # noqa: E402
+from benchmarks.timing import interleaved_medians, set_numpy_thread_count  # noqa: E402
 
 # (name, rows of x, layer sizes): the products of one step of cases 3 and 4
 CASES = {"3": (128, (784, 256, 256, 10)), "4": (512, (1024, 2048, 2048, 10))}
@@ -50,27 +48,20 @@ def products(batch: int, sizes: tuple, lib: object) -> list[tuple[str, Callable[
     return calls
 
 
-def median_seconds(call: Callable[[], object], rounds: int) -> float:
-    call()  # warm-up: BLAS buffers, page faults
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def compare(case: str, rounds: int, torch: object | None) -> list[tuple[str, float, float | None]]:
-    """(product, numpy seconds, PyTorch seconds or None) for every product of ``case``,
-    the two libraries' calls interleaved product by product."""
+    """(product, numpy seconds, PyTorch seconds or None) for every product of ``case``: the
+    median of ``rounds`` calls, the two libraries taking turns (timing.interleaved_medians,
+    after a warm-up round: BLAS buffers, page faults)."""
     batch, sizes = CASES[case]
     numpy_calls = products(batch, sizes, np)
     torch_calls = products(batch, sizes, torch) if torch is not None else None
     rows = []
     for i, (name, call) in enumerate(numpy_calls):
-        numpy_time = median_seconds(call, rounds)
-        torch_time = None if torch_calls is None else median_seconds(torch_calls[i][1], rounds)
-        rows.append((name, numpy_time, torch_time))
+        runners = {"numpy": call}
+        if torch_calls is not None:
+            runners["torch"] = torch_calls[i][1]
+        medians = interleaved_medians(runners, rounds, 1)
+        rows.append((name, medians["numpy"], medians.get("torch")))
     return rows
 
 
